@@ -1,0 +1,1 @@
+"""Placeholder: the explain surface is being built."""

@@ -1,0 +1,1 @@
+"""Placeholder: the lint surface is being built."""

@@ -1,0 +1,1 @@
+"""Placeholder: the training monitor is being built."""
