@@ -1,0 +1,566 @@
+"""Checking every loss call: the patches, the sessions that receive findings, check().
+
+The torch loss functionals (``torch.nn.functional.cross_entropy`` and friends)
+are replaced by thin wrappers while at least one session is active.  Loss
+modules (``nn.CrossEntropyLoss`` ...) call those functionals from their
+``forward``, so both spellings are covered.  A wrapper normalises the call,
+runs the checks, raises lossdoctor's error for bugs PyTorch would raise on
+(before the kernel runs), reports silent ones, then calls the original
+function with the very same arguments: the loss and its gradients are
+bitwise identical with and without lossdoctor.
+
+A failure inside lossdoctor never breaks the user's call: it is reported
+once (``LossDoctorInternalWarning``) and the loss runs as without lossdoctor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+
+from .. import catalog
+from .._errors import LossDoctorError, LossDoctorInternalWarning, LossDoctorWarning, error_class
+from .._finding import Finding, Location
+from . import _checks
+from ._call import LOSSES, LossCall, from_functional, from_module, summarize
+
+MODES = ("raise", "warn", "collect")
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+# ---------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    finding: Finding
+    count: int = 1
+    first_call: int = 0  # the call number (per site) where it was first seen
+
+
+@dataclass
+class Report:
+    """What a session found: each (call site, code) once, with how often it was seen."""
+
+    mode: str = "warn"
+    records: dict[tuple, Record] = field(default_factory=dict)
+    internal_errors: list[str] = field(default_factory=list)
+    calls: int = 0
+    monitor: Any = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        out = [r.finding for r in self.records.values()]
+        if self.monitor is not None:
+            try:
+                out += list(self.monitor.findings())
+            except Exception as exc:  # the monitor must never break a report
+                _internal_error("monitor", exc)
+        return out
+
+    def codes(self) -> list[str]:
+        return sorted({f.code for f in self.findings})
+
+    def count(self, finding: Finding) -> int:
+        for r in self.records.values():
+            if r.finding is finding:
+                return r.count
+        return 1
+
+    def add(self, site: tuple, f: Finding, call_no: int) -> bool:
+        """Record a finding; True if it is new for this site and code."""
+        key = (site, f.code)
+        rec = self.records.get(key)
+        if rec is not None:
+            rec.count += 1
+            return False
+        self.records[key] = Record(f, 1, call_no)
+        return True
+
+    def to_dicts(self) -> list[dict]:
+        out = []
+        for rec in self.records.values():
+            d = rec.finding.to_dict()
+            d["count"] = rec.count
+            out.append(d)
+        if self.monitor is not None:
+            for f in self.monitor.findings():
+                d = f.to_dict()
+                d["count"] = f.details.get("count", 1)
+                out.append(d)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self):
+        return iter(self.findings)
+
+    def __repr__(self) -> str:
+        return f"Report(mode={self.mode!r}, findings={self.codes()}, calls={self.calls})"
+
+
+# ---------------------------------------------------------------------------
+# Sessions and dispatch
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    mode: str
+    report: Report
+    value_check_first: int
+    value_check_every: int
+    accelerator_check_every: int
+    sites: dict = field(default_factory=dict)  # site -> calls seen
+
+
+class _State(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[Session] = []
+        self.busy = False
+
+
+_local = _State()
+_global_sessions: list[Session] = []
+_lock = threading.RLock()
+_originals: dict[str, Callable] = {}
+_wrappers: dict[str, Callable] = {}
+_reported_internal: set[str] = set()
+
+
+def _active_sessions() -> list[Session]:
+    # innermost first: this thread's watch() blocks, then install()ed sessions
+    return list(reversed(_local.stack)) + list(reversed(_global_sessions))
+
+
+def _internal_error(where: str, exc: BaseException) -> None:
+    key = f"{where}:{type(exc).__name__}"
+    if key in _reported_internal:
+        return
+    _reported_internal.add(key)
+    tb = traceback.extract_tb(exc.__traceback__)
+    last = tb[-1] if tb else None
+    at = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""
+    text = (
+        f"lossdoctor: internal error in {where} ({type(exc).__name__}: {exc}{at}); "
+        "this check is skipped and your loss runs unchanged. Please report this."
+    )
+    for s in _active_sessions():
+        s.report.internal_errors.append(text)
+    with contextlib.suppress(Exception):
+        warnings.warn(text, LossDoctorInternalWarning, stacklevel=2)
+
+
+def _user_location() -> Location | None:
+    """The innermost frame outside torch and lossdoctor: the user's line that made the loss call."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not (filename.startswith(_TORCH_DIR) or filename.startswith(_OWN_DIR) or filename.startswith("<frozen")):
+            return Location(filename, frame.f_lineno, function=frame.f_code.co_name)
+        frame = frame.f_back
+    return None
+
+
+def _value_checks_due(session: Session, site: tuple, call: LossCall) -> bool:
+    n = session.sites.get(site, 0)
+    if n < session.value_check_first:
+        return True
+    x = call.input
+    on_cpu = not isinstance(x, torch.Tensor) or x.device.type == "cpu"
+    every = session.value_check_every if on_cpu else session.accelerator_check_every
+    return every > 0 and n % every == 0
+
+
+def _run_checks(checks, call: LossCall, values: bool) -> list[Finding]:
+    found: list[Finding] = []
+    for chk in checks:
+        if chk.values and not values:
+            continue
+        try:
+            f = chk.fn(call)
+        except Exception as exc:
+            _internal_error(f"the {chk.code} check ({chk.fn.__name__})", exc)
+            continue
+        if f is not None:
+            found.append(f)
+            if f.loud:
+                break  # PyTorch stops at the first error too
+    return found
+
+
+def _error_text(f: Finding, call: LossCall | None) -> str:
+    d = catalog.get(f.code)
+    lines = [f"{f.code} {d.name}: {f.message}"]
+    if call is not None:
+        lines.append(f"  input:    {summarize(call.input)}")
+        lines.append(f"  target:   {summarize(call.target)}")
+    if f.evidence:
+        lines.append(f"  evidence: {f.evidence}")
+    lines.append(f"  fix:      {f.fix_title}")
+    if f.location is not None:
+        lines.append(f"  at:       {f.location}" + (f" in {f.location.function}" if f.location.function else ""))
+    lines.append(f"  see:      lossdoctor rule {f.code}")
+    return "\n".join(lines)
+
+
+def _raise_for(f: Finding, call: LossCall | None, cause: BaseException | None = None):
+    raises = f.details.get("raises") or catalog.get(f.code).raises if f.loud else None
+    cls = error_class(raises) if f.loud else LossDoctorError
+    err = cls(f, _error_text(f, call))
+    if cause is not None:
+        raise err from cause
+    raise err from None
+
+
+def _deliver(sessions: list[Session], site: tuple, call: LossCall, findings: list[Finding], loc: Location | None) -> Finding | None:
+    """Record findings in every session; warn about new silent ones.  Returns what must be raised."""
+    to_raise = None
+    mode = sessions[0].mode
+    for f in findings:
+        f = f.with_location(loc)
+        new = False
+        for s in sessions:
+            new |= s.report.add(site, f, s.sites.get(site, 0))
+            if s.report.monitor is not None:
+                with contextlib.suppress(Exception):
+                    s.report.monitor.note_finding(site, f)
+        if f.loud:
+            to_raise = to_raise or f
+        elif mode == "raise" and f.severity == "error":
+            to_raise = to_raise or f
+        elif new and mode in ("warn", "raise"):
+            _warn(f, loc)
+    return to_raise
+
+
+def _warn(f: Finding, loc: Location | None) -> None:
+    text = f"{f.code} {f.name}: {f.message}\n  evidence: {f.evidence}\n  fix: {f.fix_title}  (lossdoctor rule {f.code})"
+    if loc is not None:
+        warnings.warn_explicit(text, LossDoctorWarning, loc.path, loc.line, module=None, registry={})
+    else:
+        warnings.warn(text, LossDoctorWarning, stacklevel=4)
+
+
+def _compiling() -> bool:
+    compiler = getattr(torch, "compiler", None)
+    fn = getattr(compiler, "is_compiling", None)
+    if fn is not None:
+        try:
+            return bool(fn())
+        except Exception:
+            return False
+    return False
+
+
+def _checked_call(loss: str, original: Callable, call_builder: Callable[[], LossCall], args: tuple, kwargs: dict):
+    sessions = _active_sessions()
+    if not sessions or _local.busy or _compiling():
+        return original(*args, **kwargs)
+    _local.busy = True  # losses called inside a loss (none today, but a subclass could) are not re-checked
+    try:
+        return _checked_call_inner(loss, original, call_builder, args, kwargs, sessions)
+    finally:
+        _local.busy = False
+
+
+def _checked_call_inner(loss, original, call_builder, args, kwargs, sessions):
+    head = sessions[0]
+    call = loc = site = None
+    to_raise = None
+    try:
+        call = call_builder()
+        loc = _user_location()
+        site = (loc.path, loc.line, loss) if loc is not None else ("<unknown>", 0, loss)
+        values = _value_checks_due(head, site, call)
+        call.facts["values"] = values
+        findings = _run_checks(_checks.pre_checks(loss), call, values)
+        for s in sessions:
+            s.report.calls += 1
+        to_raise = _deliver(sessions, site, call, findings, loc)
+    except Exception as exc:
+        _internal_error("the runtime checks", exc)
+        to_raise = None
+        call = None
+    if to_raise is not None:
+        _bump(sessions, site)
+        _raise_for(to_raise.with_location(loc), call)
+
+    try:
+        output = original(*args, **kwargs)
+    except Exception as torch_error:
+        if call is not None and not isinstance(torch_error, LossDoctorError):
+            _explain_torch_error(torch_error, call, sessions, site, loc)
+        raise
+
+    if call is not None:
+        try:
+            after = []
+            if call.facts.get("values"):
+                call.facts["output"] = output
+                after = _run_checks(_checks.post_checks(loss), call, True)
+            post_raise = _deliver(sessions, site, call, after, loc) if after else None
+            _observe(sessions, site, call, output, loc)
+        except Exception as exc:
+            _internal_error("the runtime post-call checks", exc)
+            post_raise = None
+        finally:
+            call.facts.pop("output", None)
+            _bump(sessions, site)
+        if post_raise is not None:
+            _raise_for(post_raise.with_location(loc), call)
+    return output
+
+
+def _bump(sessions: list[Session], site) -> None:
+    if site is None:
+        return
+    for s in sessions:
+        s.sites[site] = s.sites.get(site, 0) + 1
+
+
+def _explain_torch_error(err: BaseException, call: LossCall, sessions, site, loc) -> None:
+    """PyTorch raised something the pre-checks let through (a skipped value check): explain it now."""
+    try:
+        call.facts.clear()
+        findings = [f for f in _run_checks(_checks.pre_checks(call.loss), call, True) if f.loud]
+    except Exception as exc:
+        _internal_error("explaining a PyTorch error", exc)
+        return
+    if not findings:
+        return
+    f = findings[0].with_location(loc)
+    for s in sessions:
+        s.report.add(site, f, s.sites.get(site, 0))
+    # Raise ours, chained to PyTorch's and of PyTorch's own type, so handlers still match.
+    try:
+        cls = error_class(type(err).__name__)
+    except KeyError:
+        return
+    raise cls(f, _error_text(f, call)) from err
+
+
+def _observe(sessions, site, call: LossCall, output, loc) -> None:
+    for s in sessions:
+        mon = s.report.monitor
+        if mon is None:
+            continue
+        try:
+            mon.observe(
+                site,
+                output,
+                loss_name=call.loss,
+                num_classes=call.num_classes if call.is_class_index_loss else None,
+                reduction=call.reduction,
+                location=loc,
+            )
+        except Exception as exc:
+            _internal_error("the monitor", exc)
+
+
+# ---------------------------------------------------------------------------
+# Patching
+# ---------------------------------------------------------------------------
+
+
+def _make_wrapper(loss: str, original: Callable) -> Callable:
+    def wrapper(*args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841  (pytest hides this frame)
+        return _checked_call(loss, original, lambda: from_functional(loss, args, kwargs), args, kwargs)
+
+    wrapper.__name__ = original.__name__
+    wrapper.__qualname__ = getattr(original, "__qualname__", original.__name__)
+    wrapper.__doc__ = original.__doc__
+    wrapper.__module__ = original.__module__
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    wrapper.__lossdoctor__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _patch() -> None:
+    for name in LOSSES:
+        current = getattr(F, name)
+        if getattr(current, "__lossdoctor__", False):
+            continue
+        _originals[name] = current
+        _wrappers[name] = _make_wrapper(name, current)
+        setattr(F, name, _wrappers[name])
+
+
+def _unpatch() -> None:
+    for name, original in list(_originals.items()):
+        # Leave alone anything someone else patched over us meanwhile.
+        if getattr(F, name) is _wrappers.get(name):
+            setattr(F, name, original)
+        _originals.pop(name, None)
+        _wrappers.pop(name, None)
+
+
+_thread_stack_count = 0  # watch() blocks open in all threads
+
+
+def _new_session(mode: str, value_check_first: int, value_check_every: int, accelerator_check_every: int, monitor: bool) -> Session:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    report = Report(mode=mode)
+    if monitor:
+        try:
+            from ..monitor import Monitor
+
+            report.monitor = Monitor()
+        except Exception:  # the monitor is optional; never fail a session for it
+            report.monitor = None
+    return Session(mode, report, value_check_first, value_check_every, accelerator_check_every)
+
+
+DEFAULTS = dict(value_check_first=8, value_check_every=1, accelerator_check_every=100)
+
+
+@contextlib.contextmanager
+def watch(
+    mode: str = "warn",
+    *,
+    value_check_first: int = DEFAULTS["value_check_first"],
+    value_check_every: int = DEFAULTS["value_check_every"],
+    accelerator_check_every: int = DEFAULTS["accelerator_check_every"],
+    monitor: bool = True,
+) -> Iterator[Report]:
+    """Check every torch loss call made in this thread inside the block.
+
+    ``mode``: ``"warn"`` (default) raises lossdoctor's error for bugs PyTorch
+    would raise on and warns (``LossDoctorWarning``) once per call site and
+    code for silent ones; ``"raise"`` also raises for silent bugs of error
+    severity; ``"collect"`` only records silent bugs in the yielded report.
+
+    Value checks (ranges, row sums) read tensor data: they run on the first
+    ``value_check_first`` calls from each call site, then every
+    ``value_check_every`` calls for CPU tensors and every
+    ``accelerator_check_every`` calls for GPU tensors, so that they add no
+    host sync per step on accelerators.  Metadata checks run on every call.
+    """
+    global _thread_stack_count
+    session = _new_session(mode, value_check_first, value_check_every, accelerator_check_every, monitor)
+    with _lock:
+        _thread_stack_count += 1
+        _patch()
+    _local.stack.append(session)
+    try:
+        yield session.report
+    finally:
+        with contextlib.suppress(ValueError):
+            _local.stack.remove(session)
+        with _lock:
+            _thread_stack_count -= 1
+            if not _global_sessions and _thread_stack_count == 0:
+                _unpatch()
+
+
+def install(
+    mode: str = "warn",
+    *,
+    value_check_first: int = DEFAULTS["value_check_first"],
+    value_check_every: int = DEFAULTS["value_check_every"],
+    accelerator_check_every: int = DEFAULTS["accelerator_check_every"],
+    monitor: bool = True,
+) -> Report:
+    """Check every torch loss call in every thread until :func:`uninstall`. Returns the live report."""
+    session = _new_session(mode, value_check_first, value_check_every, accelerator_check_every, monitor)
+    with _lock:
+        _global_sessions.append(session)
+        _patch()
+    return session.report
+
+
+def uninstall(report: Report | None = None) -> None:
+    """Stop the checks started by :func:`install` (the given one, or all of them)."""
+    with _lock:
+        if report is None:
+            _global_sessions.clear()
+        else:
+            _global_sessions[:] = [s for s in _global_sessions if s.report is not report]
+        if not _global_sessions and _thread_stack_count == 0:
+            _unpatch()
+
+
+def installed() -> bool:
+    return bool(_global_sessions)
+
+
+# ---------------------------------------------------------------------------
+# check(): one call, no patching
+# ---------------------------------------------------------------------------
+
+_FUNCTIONAL_NAMES = {name: name for name in LOSSES}
+
+
+def check(input: Any, target: Any, loss: Any = "cross_entropy", **loss_kwargs: Any) -> list[Finding]:
+    """Check one loss call on real tensors without running it; return every finding.
+
+    ``loss`` is a name (``"cross_entropy"``, ``"nll_loss"``, ...), a loss module
+    instance (its ``weight``, ``ignore_index``, ``reduction``,
+    ``label_smoothing``, ``pos_weight`` are used) or a functional
+    (``F.cross_entropy``).  Value checks always run.  Post-call diagnoses
+    (a NaN loss from an all-ignored batch, non-finite inputs) are included by
+    evaluating the loss on a detached copy of the inputs.
+    """
+    name, call = _resolve(loss, input, target, loss_kwargs)
+    call.facts["values"] = True
+    findings = _run_checks(_checks.pre_checks(name), call, True)
+    if not any(f.loud for f in findings):
+        try:
+            with torch.no_grad():
+                out = _originals.get(name, getattr(F, name))
+                out = getattr(out, "__wrapped__", out)
+                call.facts["output"] = out(input.detach(), target.detach() if isinstance(target, torch.Tensor) else target,
+                                           **_functional_kwargs(call))
+        except Exception:
+            call.facts["output"] = None
+        findings += _run_checks(_checks.post_checks(name), call, True)
+        call.facts.pop("output", None)
+    frame = sys._getframe(1)
+    loc = Location(frame.f_code.co_filename, frame.f_lineno, function=frame.f_code.co_name)
+    return [f.with_location(loc) for f in findings]
+
+
+def _functional_kwargs(call: LossCall) -> dict:
+    names = LOSSES[call.loss]
+    out = {}
+    for key in ("weight", "ignore_index", "reduction", "label_smoothing", "pos_weight", "log_target"):
+        if key in names:
+            out[key] = getattr(call, key)
+    return out
+
+
+def _resolve(loss: Any, input: Any, target: Any, kwargs: dict) -> tuple[str, LossCall]:
+    if isinstance(loss, str):
+        name = loss.replace("-", "_")
+        name = {"ce": "cross_entropy", "nll": "nll_loss", "bce": "binary_cross_entropy",
+                "bce_with_logits": "binary_cross_entropy_with_logits", "mse": "mse_loss", "l1": "l1_loss"}.get(name, name)
+        if name not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
+        return name, from_functional(name, (input, target), kwargs)
+    if isinstance(loss, torch.nn.Module):
+        call = from_module(loss, input, target)
+        for key, value in kwargs.items():
+            setattr(call, key, value)
+        return call.loss, call
+    if callable(loss):
+        fn = getattr(loss, "__wrapped__", loss)
+        name = getattr(fn, "__name__", "")
+        if name in LOSSES:
+            return name, from_functional(name, (input, target), kwargs)
+    raise TypeError(f"loss must be a loss name, a torch loss module or a torch loss functional, not {loss!r}")
