@@ -37,6 +37,7 @@ from ._call import LOSSES, LossCall, from_functional, from_module, summarize
 MODES = ("raise", "warn", "collect")
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_DEMO_DIR = os.path.join(_OWN_DIR, "demo", "scripts") + os.sep  # user code, for the demo's purposes
 
 
 # ---------------------------------------------------------------------------
@@ -170,7 +171,8 @@ def _user_location() -> Location | None:
     frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not (filename.startswith(_TORCH_DIR) or filename.startswith(_OWN_DIR) or filename.startswith("<frozen")):
+        own = filename.startswith(_OWN_DIR) and not filename.startswith(_DEMO_DIR)
+        if not (own or filename.startswith(_TORCH_DIR) or filename.startswith("<frozen")):
             return Location(filename, frame.f_lineno, function=frame.f_code.co_name)
         frame = frame.f_back
     return None
