@@ -75,10 +75,17 @@ def _print_explanation(exc: BaseException | None, stream=None) -> None:
         return
     stream = stream or sys.stderr
     try:
-        stream.write("\n" + banner() + exp.render_text())
+        stream.write("\n" + banner() + exp.render_text(verbose=not _already_explained(exc)))
         stream.flush()
     except Exception:  # pragma: no cover
         pass
+
+
+def _already_explained(exc: BaseException) -> bool:
+    """lossdoctor's own errors already carry the diagnosis in their message: keep the repeat short."""
+    from .._errors import LossDoctorError
+
+    return isinstance(exc, LossDoctorError)
 
 
 def banner() -> str:

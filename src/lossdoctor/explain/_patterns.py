@@ -289,11 +289,13 @@ PATTERNS: tuple[MessagePattern, ...] = (
        r"Tensor on device (?P<got>[\w:]+) is not on the expected device (?P<expected>[\w:]+)!", I.same_device,
        ">=2.0 (meta and fake tensors)",
        [("2.13", "RuntimeError: Tensor on device meta is not on the expected device cpu!")]),
-    _p("lossdoctor-finding", "LD301", "] ",
-       r"\b(?P<code>LD\d{3}) \[(?P<name>[a-z0-9-]+)\] (?P<message>.+)$", I.lossdoctor_finding,
+    _p("lossdoctor-finding", "LD301", "LD",
+       r"\b(?P<code>LD\d{3}) (?:\[(?P<name>[a-z0-9-]+)\]|(?P<name2>[a-z0-9-]+):) (?P<message>.+)$", I.lossdoctor_finding,
        "any (raised by lossdoctor's own runtime checks)",
        [("2.13", "lossdoctor.LossDoctorIndexError: train.py:14: LD301 [target-out-of-range] target contains 10, "
-                 "but the input has 10 classes (valid: 0..9)")]),
+                 "but the input has 10 classes (valid: 0..9)"),
+        ("2.13", "lossdoctor.LossDoctorIndexError: LD301 target-out-of-range: target contains 10, but the input has "
+                 "10 classes (valid: 0..9)")]),
     _p("no-grad-fn", "LD607", "does not require grad and does not have a grad_fn",
        r"element 0 of tensors does not require grad and does not have a grad_fn", I.no_grad_fn, "all",
        [("2.13", "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn")]),
@@ -302,7 +304,7 @@ PATTERNS: tuple[MessagePattern, ...] = (
 
 def _fix_groups(groups: dict) -> dict:
     # alternatives spelled with a suffix in the regex (arg2, method2) fold into one name
-    for k in ("arg", "method"):
+    for k in ("arg", "method", "name"):
         if not groups.get(k) and groups.get(k + "2"):
             groups[k] = groups[k + "2"]
     return groups

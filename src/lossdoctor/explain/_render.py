@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from ._model import MEDIUM, Explanation
@@ -18,6 +19,19 @@ _SOURCE_WORDS = {
 def _wrap(text: str, indent: str, width: int = 100) -> str:
     return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent + "  ",
                          break_long_words=False, break_on_hyphens=False)
+
+
+def short_why(why: str, limit: int = 320) -> str:
+    """The first sentences of the catalog's explanation, up to about ``limit`` characters."""
+    text = " ".join(why.split())
+    if len(text) <= limit:
+        return text
+    cut = 0
+    for m in re.finditer(r"[.;:](?=\s)", text):
+        if m.end() > limit:
+            break
+        cut = m.end()
+    return (text[:cut] if cut > 80 else text[:limit].rsplit(" ", 1)[0] + " ...")
 
 
 def render_text(exp: Explanation, *, verbose: bool = True) -> str:
@@ -64,7 +78,7 @@ def render_text(exp: Explanation, *, verbose: bool = True) -> str:
                 where = f" ({e.path}:{e.line})" if e.path and e.line and e.source in ("code", "lint") else ""
                 out.append(_wrap(f"{_SOURCE_WORDS.get(e.source, e.source)}: {e.text}{where}", ind + "  "))
         if verbose and d.why and i == 0:
-            out.append(_wrap(f"why: {d.why}", ind))
+            out.append(_wrap(f"why: {short_why(d.why)}", ind))
         out.append(f"{ind}more: lossdoctor rule {d.code}")
         out.append("")
     for n in exp.notes:

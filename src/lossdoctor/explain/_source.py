@@ -186,18 +186,14 @@ def run_lint(path: str) -> list:
     yields no findings rather than breaking the explanation.
     """
     try:
-        from .. import lint  # noqa: PLC0415
+        from ..lint import lint_source  # noqa: PLC0415
     except Exception:  # pragma: no cover - lint surface absent or broken
         return []
-    for name in ("lint_file", "check_file", "lint_path"):
-        fn = getattr(lint, name, None)
-        if callable(fn):
-            break
-    else:
+    lines = read_source(path)
+    if lines is None:
         return []
     try:
-        result = fn(path)
-        findings = list(getattr(result, "findings", result) or [])
-    except Exception:
+        findings = list(lint_source("\n".join(lines) + "\n", path) or [])
+    except Exception:  # a syntax error in the user's file, or a lint bug: no lint evidence
         return []
     return [f for f in findings if getattr(f, "code", None)]
