@@ -75,7 +75,7 @@ def _is_tensor(x) -> bool:
     return isinstance(x, torch.Tensor)
 
 
-def _values_readable(t: torch.Tensor) -> bool:
+def values_readable(t: torch.Tensor) -> bool:
     """Plain tensors whose values can be read (no meta/fake/subclass tensors)."""
     return type(t) in (torch.Tensor, torch.nn.Parameter) and t.device.type != "meta"
 
@@ -127,7 +127,7 @@ def row_stats(call: LossCall) -> dict:
 def probability_rows(call: LossCall) -> dict | None:
     """Row stats if every sampled row lies in [0, 1] and sums to 1 (softmax output), else None."""
     x = call.input
-    if not _values_readable(x) or x.dim() == 0 or x.shape[call.class_dim] < 2:
+    if not values_readable(x) or x.dim() == 0 or x.shape[call.class_dim] < 2:
         return None
     s = row_stats(call)
     tol = _tol(x)
@@ -141,7 +141,7 @@ def probability_rows(call: LossCall) -> dict | None:
 def log_probability_rows(call: LossCall) -> dict | None:
     """Row stats if every sampled row is <= 0 with logsumexp 0 (log_softmax output), else None."""
     x = call.input
-    if not _values_readable(x) or x.dim() == 0 or x.shape[call.class_dim] < 2:
+    if not values_readable(x) or x.dim() == 0 or x.shape[call.class_dim] < 2:
         return None
     s = row_stats(call)
     tol = _tol(x)
@@ -293,6 +293,7 @@ def device_mismatch(call: LossCall) -> Finding | None:
                 evidence=f"devices: input {summarize(x)}, {label} {summarize(t)}",
                 fix=f"Move the {label} to the input's device: `{label}.to(input.device)`",
                 loud=True,
+                raises="RuntimeError",
             )
     return None
 
@@ -310,6 +311,7 @@ def class_weight_mismatch(call: LossCall) -> Finding | None:
             evidence=f"shapes: weight {summarize(w)}, input {summarize(x)} (class dim {call.class_dim})",
             fix=f"Give one weight per class: a 1-D float tensor of length {c}",
             loud=True,
+            raises="RuntimeError",
         )
     if w.dtype != x.dtype:
         return finding(
@@ -318,6 +320,7 @@ def class_weight_mismatch(call: LossCall) -> Finding | None:
             evidence=f"dtypes: weight {summarize(w)}, input {summarize(x)}",
             fix=f"Convert the weights: `weight.to({dtype_name(x.dtype)})`",
             loud=True,
+            raises="RuntimeError",
         )
     return None
 
@@ -430,7 +433,7 @@ def class_index_shapes(call: LossCall) -> Finding | None:
 def _integer_probability_target(call: LossCall) -> Finding:
     x, y = call.input, call.target
     onehot = ""
-    if _values_readable(y) and y.dim() >= 2:
+    if values_readable(y) and y.dim() >= 2:
         with torch.no_grad():
             is01 = bool(((y == 0) | (y == 1)).all()) and bool((y.sum(1) == 1).all())
         if is01:
@@ -540,10 +543,22 @@ def _batch_mismatch(call: LossCall) -> Finding:
 @runtime_check("LD203", losses=CLASS_INDEX_LOSSES)
 def class_index_dtype(call: LossCall) -> Finding | None:
     x, y = call.input, call.target
-    if not (_is_tensor(x) and _is_tensor(y)) or call.probability_targets or y.dtype in INDEX_DTYPES:
+    if not (_is_tensor(x) and _is_tensor(y)) or call.probability_targets:
         return None
+    if y.dtype == torch.int64 or (y.dtype == torch.uint8 and y.dim() <= 1):
+        return None
+    if y.dtype == torch.uint8:  # accepted for (N,) targets only; K-dim byte targets raise
+        return finding(
+            "LD203",
+            f"the {y.dim()}-dim target is uint8 {summarize(y)}; `{call.display}` accepts uint8 only for 1-D targets, "
+            "K-dimensional (sequence/segmentation) targets must be int64",
+            evidence=f"dtype: target {summarize(y)}",
+            fix="Convert the labels: `target.long()`",
+            loud=True,
+            raises="RuntimeError",
+        )
     hint = ""
-    if y.is_floating_point() and _values_readable(y) and y.numel():
+    if y.is_floating_point() and values_readable(y) and y.numel():
         with torch.no_grad():
             yd = y.detach().double()
             integral = bool((yd == yd.round()).all())
@@ -852,7 +867,7 @@ def target_out_of_range(call: LossCall) -> Finding | None:
     x, y = call.input, call.target
     if not (_is_tensor(x) and _is_tensor(y)) or x.dim() == 0 or call.probability_targets:
         return None
-    if y.dtype not in INDEX_DTYPES or not _values_readable(y) or y.numel() == 0:
+    if y.dtype not in INDEX_DTYPES or not values_readable(y) or y.numel() == 0:
         return None
     c = call.num_classes
     with torch.no_grad():
@@ -867,28 +882,25 @@ def target_out_of_range(call: LossCall) -> Finding | None:
         lo, hi = (int(v) for v in torch.aminmax(kept))
         if 0 <= lo and hi < c:
             return None
-        bad = int(((kept < 0) | (kept >= c)).sum())
-        n_neg = int((kept < 0).sum())
+        out_of_range = kept[(kept < 0) | (kept >= c)]
+        bad = int(out_of_range.numel())
+        distinct = torch.unique(out_of_range).tolist()
     first = hi if hi >= c else lo
-    hints = []
-    if lo >= 1 and hi == c:
-        hints.append("labels look 1-based (they run 1.." + str(c) + "): subtract 1")
+    hints: list[str] = []
+    fix = None
+    if len(distinct) == 1 and (distinct[0] < 0 or distinct[0] in (255, 65535) or distinct[0] >= 4 * c):
+        v = distinct[0]
+        what = "padding" if v < 0 else "a 'void'/'unlabelled' marker" if v in (255, 65535) else "a marker value"
+        hints.append(f"the only out-of-range value is {v}, which looks like {what}: pass `ignore_index={v}`")
+        fix = f"Pass `ignore_index={v}` to the loss (or drop those samples)"
+    elif lo >= 1 and hi == c:
+        hints.append(f"labels look 1-based (they run {lo}..{hi}): subtract 1")
+        fix = "Use 0-based labels: `target - 1`"
     elif hi >= c and lo >= 0:
         hints.append(f"the model has {c} outputs but the labels reach {hi}: the last layer needs at least {hi + 1} outputs, or the labels need remapping")
-    if lo < 0 and n_neg:
-        if lo == -1:
-            hints.append("-1 looks like padding: pass `ignore_index=-1`")
-        else:
-            hints.append(f"negative labels (down to {lo})")
-    if y.dtype == torch.uint8 and hi == 255:
-        hints = ["255 is the usual 'void' label of segmentation masks: pass `ignore_index=255`"]
-    fix = None
-    if hints and hints[0].startswith("labels look 1-based"):
-        fix = "Use 0-based labels: `target - 1`"
-    elif hints and "ignore_index" in hints[0]:
-        fix = f"Pass `ignore_index={lo if lo < 0 else hi}` to the loss"
-    elif hi >= c and lo >= 0:
         fix = f"Give the final layer {hi + 1} outputs (or remap the labels to 0..{c - 1})"
+    elif lo < 0:
+        hints.append(f"negative labels (down to {lo}) are not class indices")
     ig_note = f", ignore_index {ig}" if ig != -100 else ""
     return finding(
         "LD301",
@@ -907,7 +919,7 @@ def target_out_of_range(call: LossCall) -> Finding | None:
 @runtime_check("LD303", losses=BCE_LOSSES, values=True)
 def bce_target_out_of_range(call: LossCall) -> Finding | None:
     y = call.target
-    if not _is_tensor(y) or not y.is_floating_point() or not _values_readable(y) or y.numel() == 0:
+    if not _is_tensor(y) or not y.is_floating_point() or not values_readable(y) or y.numel() == 0:
         return None
     with torch.no_grad():
         lo, hi = (float(v) for v in torch.aminmax(y.detach()))
@@ -930,7 +942,7 @@ def bce_target_out_of_range(call: LossCall) -> Finding | None:
 @runtime_check("LD106", losses={"binary_cross_entropy"}, values=True)
 def logits_to_bce(call: LossCall) -> Finding | None:
     x = call.input
-    if not _is_tensor(x) or not x.is_floating_point() or not _values_readable(x) or x.numel() == 0:
+    if not _is_tensor(x) or not x.is_floating_point() or not values_readable(x) or x.numel() == 0:
         return None
     with torch.no_grad():
         lo, hi = (float(v) for v in torch.aminmax(x.detach()))
@@ -983,7 +995,7 @@ def nll_input_values(call: LossCall) -> Finding | None:
             evidence=_prob_evidence(s),
             fix="Use `log_softmax` instead of `softmax` (or pass the logits to `CrossEntropyLoss`)",
         )
-    if not _values_readable(x) or x.shape[call.class_dim] < 2:
+    if not values_readable(x) or x.shape[call.class_dim] < 2:
         return None
     st = row_stats(call)
     if st["empty"] or not st["finite"]:
@@ -1006,7 +1018,7 @@ def bce_with_logits_values(call: LossCall) -> Finding | None:
     x = call.input
     if not _is_tensor(x) or getattr(x, "grad_fn", None) is not None or x.numel() < 32:
         return None
-    if not x.is_floating_point() or not _values_readable(x):
+    if not x.is_floating_point() or not values_readable(x):
         return None
     with torch.no_grad():
         lo, hi = (float(v) for v in torch.aminmax(x.detach()))
@@ -1050,15 +1062,15 @@ def _target_row_stats(y: torch.Tensor) -> dict:
 def probability_targets(call: LossCall) -> Finding | None:
     """Float class-probability targets: one-hot (LD206), multi-hot (LD204), not a distribution (LD205)."""
     x, y = call.input, call.target
-    if not call.probability_targets or not y.is_floating_point() or not _values_readable(y) or y.dim() < 2 or y.numel() == 0:
+    if not call.probability_targets or not y.is_floating_point() or not values_readable(y) or y.dim() < 2 or y.numel() == 0:
         return None
     with torch.no_grad():
         s = _target_row_stats(y)
     if s["binary"] and s["sum_min"] == 1 and s["sum_max"] == 1:
         return finding(
             "LD206",
-            f"`{call.display}` got one-hot float targets {summarize(y)}: they work (same loss as class indices) "
-            f"but take {y.shape[1]}x the memory of class indices",
+            f"`{call.display}` got one-hot float targets {summarize(y)}: they work (the same loss as class indices "
+            f"without class weights) but take {fmt_num(y.shape[1] * y.element_size() / 8)}x the memory of int64 indices",
             evidence=f"values: {s['rows']} sampled target rows are one-hot",
             fix="Pass class indices: `target.argmax(dim=1)`",
         )
@@ -1084,7 +1096,7 @@ def mse_for_classification(call: LossCall) -> Finding | None:
     x, y = call.input, call.target
     if not (_is_tensor(x) and _is_tensor(y)) or x.dim() != 2 or x.shape != y.shape or x.shape[1] < 2:
         return None
-    if not _values_readable(y) or not y.is_floating_point() or y.numel() == 0:
+    if not values_readable(y) or not y.is_floating_point() or y.numel() == 0:
         return None
     fn = source_node(call)
     probs = node_is(fn, "SoftmaxBackward")
@@ -1108,16 +1120,16 @@ def mse_for_classification(call: LossCall) -> Finding | None:
 # ---------------------------------------------------------------------------
 
 
-@runtime_check("LD501", stage="post", values=True, also=("LD104", "LD302"))
+@runtime_check("LD501", stage="post", values=True, also=("LD104", "LD302", "LD502"))
 def nonfinite_loss_causes(call: LossCall) -> Finding | None:
     out = call.facts.get("output")
-    if not _is_tensor(out) or not out.is_floating_point() or not _values_readable(out):
+    if not _is_tensor(out) or not out.is_floating_point() or not values_readable(out):
         return None
     with torch.no_grad():
         if bool(torch.isfinite(out.detach()).all()):
             return None
     x, y = call.input, call.target
-    if _is_tensor(x) and x.is_floating_point() and _values_readable(x):
+    if _is_tensor(x) and x.is_floating_point() and values_readable(x):
         with torch.no_grad():
             xd = x.detach()
             n_nan = int(torch.isnan(xd).sum())
@@ -1148,12 +1160,40 @@ def nonfinite_loss_causes(call: LossCall) -> Finding | None:
                 f"the loss is NaN because {why}: the mean over zero labels is 0/0",
                 evidence=f"values: target {summarize(y)} has no label other than ignore_index",
             )
-    return None
+    # No cause visible in this call's tensors: report the non-finite loss itself.
+    with torch.no_grad():
+        o = out.detach()
+        n_bad = int((~torch.isfinite(o)).sum())
+        sample = float(o[~torch.isfinite(o)].reshape(-1)[0])
+    where = "" if o.dim() == 0 else f" in {n_bad} of {o.numel()} elements"
+    return finding(
+        "LD502",
+        f"`{call.display}` returned {fmt_num(sample)}{where}, with finite inputs",
+        evidence=f"values: the loss output {summarize(out)} is not finite; the input and target are",
+        fix="Look for exploding logits (lower the learning rate, clip gradients) or a 0/0 in the reduction",
+    )
+
+
+_BY_STAGE: dict[tuple[str, str], list[RuntimeCheck]] = {}
+
+
+def checks_for(stage: str, loss: str) -> list[RuntimeCheck]:
+    """The checks of one stage that apply to one loss, in registration order (cached)."""
+    key = (stage, loss)
+    found = _BY_STAGE.get(key)
+    if found is None:
+        found = _BY_STAGE[key] = [c for c in CHECKS if c.stage == stage and loss in c.losses]
+    return found
 
 
 def pre_checks(loss: str) -> list[RuntimeCheck]:
-    return [c for c in CHECKS if c.stage == "pre" and loss in c.losses]
+    return checks_for("pre", loss)
 
 
 def post_checks(loss: str) -> list[RuntimeCheck]:
-    return [c for c in CHECKS if c.stage == "post" and loss in c.losses]
+    return checks_for("post", loss)
+
+
+def reset_cache() -> None:
+    """Forget the per-loss check lists (after CHECKS was changed)."""
+    _BY_STAGE.clear()

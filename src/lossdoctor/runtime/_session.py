@@ -52,7 +52,7 @@ class Record:
     first_call: int = 0  # the call number (per site) where it was first seen
 
 
-@dataclass
+@dataclass(eq=False)
 class Report:
     """What a session found: each (call site, code) once, with how often it was seen."""
 
@@ -119,7 +119,7 @@ class Report:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Session:
     mode: str
     report: Report
@@ -253,7 +253,7 @@ def _deliver(sessions: list[Session], site: tuple, call: LossCall, findings: lis
 def _warn(f: Finding, loc: Location | None) -> None:
     text = f"{f.code} {f.name}: {f.message}\n  evidence: {f.evidence}\n  fix: {f.fix_title}  (lossdoctor rule {f.code})"
     if loc is not None:
-        warnings.warn_explicit(text, LossDoctorWarning, loc.path, loc.line, module=None, registry={})
+        warnings.warn_explicit(text, LossDoctorWarning, loc.path, loc.line, registry={})
     else:
         warnings.warn(text, LossDoctorWarning, stacklevel=4)
 
@@ -357,6 +357,8 @@ def _explain_torch_error(err: BaseException, call: LossCall, sessions, site, loc
 
 
 def _observe(sessions, site, call: LossCall, output, loc) -> None:
+    if not isinstance(output, torch.Tensor) or not _checks.values_readable(output):
+        return  # meta/fake/subclass outputs carry no values to watch
     for s in sessions:
         mon = s.report.monitor
         if mon is None:
@@ -524,7 +526,8 @@ def check(input: Any, target: Any, loss: Any = "cross_entropy", **loss_kwargs: A
     findings = _run_checks(_checks.pre_checks(name), call, True)
     if not any(f.loud for f in findings):
         try:
-            with torch.no_grad():
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # PyTorch's own broadcast warning: reported as LD405 already
                 out = _originals.get(name, getattr(F, name))
                 out = getattr(out, "__wrapped__", out)
                 call.facts["output"] = out(input.detach(), target.detach() if isinstance(target, torch.Tensor) else target,
