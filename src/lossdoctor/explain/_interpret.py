@@ -439,6 +439,10 @@ def batch_size_mismatch(g: dict, ctx: Context) -> list[Candidate]:
     else:
         hint = ("the sizes are not multiples of each other: a last, smaller loader batch (`drop_last`), or input and "
                 "target taken from different batches")
+    src = ctx.source
+    reshape = src.search(re.compile(r"\.(?:view|reshape)\(\s*-1\s*,|\.flatten\(|\bflatten\("), "window") if src else []
+    if reshape:
+        ev = ev + [src.evidence(reshape[-1], f"`{reshape[-1].text}` reshapes with a computed first dimension")]
     out.append(Candidate("LD401", 0.9 if not out else 0.55, f"input batch {n_in} != target batch {n_t}: {hint}",
                          "Make the first dimensions agree: check each `view`/`reshape`/`flatten` on the logits and "
                          "flatten the targets the same way", ev))
