@@ -56,8 +56,9 @@ class Monitor:
             print(finding)
 
     Keyword arguments: ``stride`` (values read back every that many calls of a
-    site; default 64), ``on_finding`` (called with each new monitor finding as
-    soon as it is made), ``rank`` (defaults to the ``RANK`` environment
+    site; default 64), ``on_finding`` (called with each new finding as soon as
+    it is made: the monitor's own, and each runtime finding the first time it
+    is reported at a call site), ``rank`` (defaults to the ``RANK`` environment
     variable; findings carry it in ``details["rank"]``), and the rule thresholds
     of :class:`lossdoctor.monitor.Settings` (``chance_window``, ``chance_tol``,
     ``flat_window``, ...).
@@ -130,10 +131,16 @@ class Monitor:
             self._flush(key)
 
     def note_finding(self, site: Hashable, finding: Finding) -> None:
-        """The runtime reports each runtime finding made at ``site`` (once per code)."""
+        """The runtime reports each runtime finding made at ``site``.
+
+        The first one of each code at a site is kept (to explain monitor
+        findings there) and passed to ``on_finding``, so a framework callback
+        sees one stream of new findings.
+        """
         notes = self._notes.setdefault(site, {})
         if finding.code not in notes:
             notes[finding.code] = (finding, self._site_calls.get(site, 0))
+            self._tell(finding)
 
     def update(
         self,
@@ -311,7 +318,8 @@ class Monitor:
 
     def _word(self, series: Series, fired: Fired) -> Finding:
         notes = self._notes.get(series.site, {})
-        explainers = [notes[c][0] for c in EXPLAINED_BY.get(fired.code, ()) if c in notes]
+        explainers = [notes[c][0] for c in EXPLAINED_BY.get(fired.code, ()) if c in notes
+                      and not (c == "LD501" and fired.code == "LD502" and self._noted_later(notes[c], fired))]
         loss = f"`{series.loss_name}`"
         facts = fired.facts
         if fired.code == "LD701":
@@ -370,6 +378,11 @@ class Monitor:
         if self.rank is not None:
             details["rank"] = self.rank
         return Finding(fired.code, message, evidence=evidence, fix=fix, location=series.location, details=details)
+
+    @staticmethod
+    def _noted_later(note: tuple[Finding, int], fired: Fired) -> bool:
+        call = fired.facts.get("call")
+        return call is not None and note[1] > call
 
     def _word_nonfinite(self, series: Series, fired: Fired, notes: dict, loss: str) -> str:
         facts = fired.facts
