@@ -39,6 +39,7 @@ _PYTEST_LOC = re.compile(r"(?P<path>(?:[A-Za-z]:)?[^\s:]+\.py):(?P<line>\d+):(?:
 _RICH_LOC = re.compile(r"(?P<path>\S+\.py):(?P<line>\d+) in (?P<func>\S+)$")
 _EXC_END = re.compile(r"(?:Error|Exception|Warning|Interrupt|Exit)(?=: |:$|$)")
 _RANK = re.compile(r"\[(?:rank|default)\d+\]:\s?")
+_STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?\s?")
 _CARETS = frozenset("^~ ")
 _FAMILY = re.compile(
     r"(binary_cross_entropy_with_logits|BCEWithLogitsLoss|binary_cross_entropy|BCELoss|BCECriterion|"
@@ -183,9 +184,10 @@ class TextParser:
         if not s:
             self._close_error()
             return
-        content = self._content(s)
+        content, indented = self._content(s)
         if content is None:
             return
+        indented = indented or raw[:1] in (" ", "\t")
         if content.startswith("Traceback (most recent call last)"):
             self._close_error()
             self._frames = []
@@ -211,10 +213,10 @@ class TextParser:
             self._frames = []
             self._pending = None
             return
-        if self._pending is not None and raw[:1] in (" ", "\t") and not set(s) <= _CARETS:
+        if self._pending is not None and indented and not set(content) <= _CARETS:
             self._pending = None
             f = self._frames[-1]
-            self._frames[-1] = Frame(f.path, f.line, f.function, s)
+            self._frames[-1] = Frame(f.path, f.line, f.function, content)
             return
         if self._error is not None and len(self._error.message_lines) < MAX_MESSAGE_LINES:
             if not set(s) <= _CARETS:
@@ -225,11 +227,26 @@ class TextParser:
         exc = split_exception(content)
         return exc is not None and content.startswith(exc[0])
 
-    def _content(self, s: str) -> str | None:
+    def _content(self, s: str) -> tuple[str | None, bool]:
+        """The line without decoration (box characters, pytest/torchrun/timestamp prefixes), and
+        whether what remains is indented (a source line under a frame)."""
+        indented = False
         if s[0] in "│┃╭╰─━╮╯":
             s = s.strip("│┃╭╰╮╯─━ ")
             if not s:
-                return None
+                return None, False
+        if s[0].isdigit() and s[:4].isdigit():
+            m = _STAMP.match(s)
+            if m:
+                rest = s[m.end():]
+                indented = rest[:1] in (" ", "\t")
+                s = rest.strip()
+        if s.startswith("[") and ("rank" in s[:12] or "default" in s[:12]):
+            rest = _RANK.sub("", s, count=1)
+            indented = rest[:1] in (" ", "\t")
+            s = rest.strip()
+        if not s:
+            return None, False
         if s.startswith("E ") and (len(s) < 3 or s[1:3] == "  " or s[2] != " "):
             s = s[1:].strip()
         elif s.startswith(">>> ") or s.startswith("... "):
@@ -239,11 +256,9 @@ class TextParser:
             # markdown quote looks the same, so the rest is also parsed as usual
             s = s.lstrip("> ").strip()
             self._pytest_src = s
-        if s.startswith("[") and ("rank" in s[:12] or "default" in s[:12]):
-            s = _RANK.sub("", s, count=1)
         if "](" in s:
             s = _MD_LINK.sub(r"\1", s)
-        return s or None
+        return (s or None), indented
 
     def _add_frame(self, path: str, line: int | None, func: str | None, source: str | None = None) -> None:
         frames = self._frames
