@@ -166,7 +166,7 @@ def lint_bytes(data: bytes, *, notebook: bool, module: str, package: str, select
 
 
 def lint_text(text: str, *, module: str = "", package: str = "", selected: frozenset[str] | None = None,
-              path: str = "<string>") -> dict[str, Any]:
+              path: str = "<string>", tree: ast.Module | None = None) -> dict[str, Any]:
     """One parse and one walk of a program; the result is plain data (see module docstring)."""
     res = empty_result()
     if "torch" not in text or _suppress.file_suppressed(text):
@@ -174,7 +174,8 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
     if selected is None:
         selected = frozenset(lint_codes())
     try:
-        tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        if tree is None:
+            tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         res["error"] = {"line": exc.lineno or 1, "column": exc.offset or 1,
                         "message": f"cannot parse: {exc.msg}"}

@@ -34,7 +34,10 @@ class Operand:
         if not text:
             return ""
         via = v.meta.get("via")
-        where = f" (line {line})" if line and line != self.loc[0] else ""
+        if v.meta.get("origin_file"):
+            where = f" ({v.meta['origin_file']}:{line})"
+        else:
+            where = f" (line {line})" if line and line != self.loc[0] else ""
         if via:
             return f"`{via}` returns `{text}`{where}"
         if text == self.text:

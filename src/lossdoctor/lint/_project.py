@@ -54,15 +54,18 @@ def _operand(op: dict[str, Any] | None, run, by_module: dict[str, str], importer
     if not op.get("ext"):
         tags = frozenset(op["tags"])
         return Operand(Value(tags) if tags else None, op["text"], loc)
-    summary = _lookup(op["ext"][0], op["ext"][1], run, by_module, importer)
-    if summary is None:
+    found = _lookup(op["ext"][0], op["ext"][1], run, by_module, importer)
+    if found is None:
         return Operand(None, op["text"], loc)
+    summary, where = found
     tags = set(summary["tags"]) | {"model_output"}
     if op.get("half"):
         tags.add("half")
     meta: dict[str, Any] = {"via": f"{op['ext'][1]}.forward"}
     if summary.get("origin"):
         meta["origin"] = tuple(summary["origin"])
+        job = run.jobs.get(where)
+        meta["origin_file"] = job.display if job is not None else where
     for k in ("dim", "op"):
         if summary.get(k) is not None:
             meta[k] = summary[k]
@@ -85,8 +88,38 @@ def _lookup(module: str, name: str, run, by_module: dict[str, str], importer: Pa
     res = run.results.get(key) or {}
     cls = res.get("classes", {}).get(name)
     if cls is not None:
-        return cls
-    exported = res.get("exports", {}).get(name)
+        return cls, key
+    exports = res.get("exports") or _imports_of(Path(key), run)
+    exported = exports.get(name)
     if exported:
         return _lookup(exported[0], exported[1], run, by_module, Path(key), depth + 1)
     return None
+
+
+def _imports_of(path: Path, run) -> dict[str, list[str]]:
+    """Re-exports of a module that was skipped for never mentioning torch (a package's
+    ``__init__.py``, typically); parsed here, on demand, once."""
+    import ast
+
+    memo = run.__dict__.setdefault("_reexports", {})
+    if path in memo:
+        return memo[path]
+    out: dict[str, list[str]] = {}
+    job = run.jobs.get(str(path))
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is not None and job is not None:
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                if node.level:
+                    base = job.package.split(".") if job.package else []
+                    if node.level > 1:
+                        base = base[: max(0, len(base) - (node.level - 1))]
+                    mod = ".".join([*base, mod] if mod else base)
+                for alias in node.names:
+                    out[alias.asname or alias.name] = [mod, alias.name]
+    memo[path] = out
+    return out

@@ -49,14 +49,21 @@ def join(a: Value | None, b: Value | None) -> Value | None:
     tags = a.tags & b.tags
     if not tags:
         return None
-    if a.node is b.node:
-        meta = a.meta if a.meta == b.meta else {k: v for k, v in a.meta.items() if b.meta.get(k) == v}
-        return Value(tags, a.node, meta)
-    # Different origins: keep only facts both sides state identically.
-    meta = {k: v for k, v in a.meta.items() if k in b.meta and b.meta[k] == v}
-    if "ref" in tags and "qual" not in meta:
+    # Keep only facts both sides state identically; a tag that stands for one
+    # particular object (a module, a class, a criterion) survives only if
+    # both sides name the same object.
+    if a.meta == b.meta:
+        meta = a.meta
+    else:
+        meta = {k: v for k, v in a.meta.items() if k in b.meta and b.meta[k] == v}
+        tags = tags - STRUCTURAL
+    if not tags:
         return None
-    return Value(tags, a.node, meta)
+    return Value(tags, a.node if a.node is b.node else None, meta)
+
+
+STRUCTURAL = frozenset({"ref", "ext", "class", "instance", "self", "module", "model", "loss_fn", "ext_instance",
+                        "ext_output", "maxpair", "eye", "loss_value", "unreduced"})
 
 
 def join_names(before: dict[str, Value | None], branches: list[dict[str, Value | None]]) -> dict[str, Value | None]:

@@ -434,8 +434,8 @@ class Walker:
             return ref(base.meta["qual"] + "." + node.attr)
         if base.has("self"):
             return base.meta["cls"].attrs.get(node.attr)
-        if base.has("ext") and base.meta["ext"][1] is None:
-            return Value(("ext",), None, {"ext": (base.meta["ext"][0], node.attr)})
+        if base.has("ext"):
+            return _ext_attribute(base, node.attr)
         if node.attr in ("indices",) and base.has("maxpair"):
             return Value(("nondiff",), node)
         if node.attr in ("values",) and base.has("maxpair"):
@@ -516,8 +516,8 @@ class Walker:
             return ref(obj.meta["qual"] + "." + attr)
         if obj.has("self"):
             return obj.meta["cls"].attrs.get(attr)
-        if obj.has("ext") and obj.meta["ext"][1] is None:
-            return Value(("ext",), None, {"ext": (obj.meta["ext"][0], attr)})
+        if obj.has("ext"):
+            return _ext_attribute(obj, attr)
         return None
 
     # A call whose callee resolved to a torch qualified name.
@@ -628,7 +628,7 @@ class Walker:
             if cls.is_module or cls.has_forward:
                 return Value(("instance",), node, {"cls": cls})
             return None
-        if fval.has("instance"):
+        if fval.has("instance") or (fval.has("self") and fval.meta["cls"].has_forward):
             cls = fval.meta["cls"]
             return self._module_output(cls.returns, node, fval, model=True)
         if fval.has("ext"):
@@ -661,7 +661,7 @@ class Walker:
         if name == "backward":
             self._backward(obj, node, args, scope)
             return None
-        if obj is not None and (obj.has("instance") or obj.has("module") or obj.has("ext_instance")):
+        if obj is not None and (obj.has("instance") or obj.has("module") or obj.has("ext_instance") or obj.has("self")):
             if name in ("to", "cuda", "cpu", "train", "eval", "float", "requires_grad_", "double"):
                 return obj
             if name == "half":
@@ -681,6 +681,8 @@ class Walker:
         if name == "scale" and len(node.args) == 1 and not node.keywords:
             return args[0]  # GradScaler.scale(loss)
         if obj is None:
+            if name == "half" or (name in ("to", "type") and _dtype_arg(node, scope, self) in api.HALF_DTYPES):
+                return Value(("half",), node, {"origin_half": (self.src.short(node), node.lineno)})
             if name in ("argmax", "argmin", "round"):
                 return Value(("nondiff",), node, {"origin": (self.src.short(node), node.lineno)})
             if name in ("max", "min") and (node.args or node.keywords):
@@ -749,7 +751,10 @@ class Walker:
                 scope.func.backwarded.add(name)
             else:
                 self.module_backwarded.add(name)
-        self.emit("backward", BackwardEvent(value, self.src.short(target_node), self.src.loc(target_node), has_gradient))
+        text = self.src.short(target_node)
+        if not isinstance(target_node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+            text = f"({text})"
+        self.emit("backward", BackwardEvent(value, text, self.src.loc(target_node), has_gradient))
 
     # ---------------------------------------------------------- loss calls
     def loss_call(self, family: str, qual: str, node: ast.Call, ctor: ast.Call | None, args: list, kw: dict,
@@ -792,6 +797,12 @@ class Walker:
             base = self.qual(node.value, scope)
             return f"{base}.{node.attr}" if base else None
         return None
+
+
+def _ext_attribute(base: Value, attr: str) -> Value:
+    """`models.Net` where `models` came from `import models` or `from pkg import models`."""
+    mod, name = base.meta["ext"]
+    return Value(("ext",), None, {"ext": (f"{mod}.{name}" if name else mod, attr)})
 
 
 def _viewed(obj: Value | None, node: ast.Call) -> Value | None:
