@@ -41,6 +41,10 @@ _EXC_END = re.compile(r"(?:Error|Exception|Warning|Interrupt|Exit)(?=: |:$|$)")
 _RANK = re.compile(r"\[(?:rank|default)\d+\]:\s?")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ][\d:.,]+(?:Z|[+-]\d\d:?\d\d)?\s?")
 _CARETS = frozenset("^~ ")
+# A chunk holding none of these (and none of the patterns' anchors) cannot change the parse
+# unless an error message or a frame is still open: it is counted and skipped unsplit.
+_MARKERS = ("File ", "Traceback", "Error", "Exception", "Warning", "Interrupt", "Exit", "Cell In", "Input In",
+            "-->", "❱", ".py", "<ipython-input")
 _FAMILY = re.compile(
     r"(binary_cross_entropy_with_logits|BCEWithLogitsLoss|binary_cross_entropy|BCELoss|BCECriterion|"
     r"cross_entropy|CrossEntropyLoss|nll_loss\w*|NLLLoss\w*|ClassNLLCriterion|mse_loss|MSELoss|kl_div|KLDivLoss)")
@@ -164,6 +168,11 @@ class TextParser:
             chunk = _ANSI.sub("", chunk)
         anchors = [a for a in ANCHORS if a in chunk]
         patterns = [pt for pt in PATTERNS if pt.anchor in anchors] if anchors else []
+        if (not patterns and self._error is None and self._pending is None and self._pytest_src is None
+                and not any(m in chunk for m in _MARKERS)):
+            self._line_no += chunk.count("\n")
+            p.n_lines = self._line_no
+            return
         # Lines that can matter to the structure; everything else is skipped cheaply.
         for raw in chunk.split("\n"):
             self._line_no += 1
