@@ -32,7 +32,7 @@ def configure(command: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stderr")
     parser.add_argument(
         "--value-check-every", type=int, default=None, metavar="N",
-        help="run value checks (ranges, row sums) every N calls per call site on CPU (default: 1)",
+        help="run value checks (ranges, row sums) every N calls per call site on CPU, after the first 8 (default: 10)",
     )
     parser.add_argument(
         "--accelerator-check-every", type=int, default=None, metavar="N",

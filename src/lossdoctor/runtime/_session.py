@@ -431,7 +431,10 @@ def _new_session(mode: str, value_check_first: int, value_check_every: int, acce
     return Session(mode, report, value_check_first, value_check_every, accelerator_check_every)
 
 
-DEFAULTS = dict(value_check_first=8, value_check_every=1, accelerator_check_every=100)
+# Value checks read tensor data; after the first calls from a call site they run on a stride.
+# Bugs in the data are systematic (every batch has 1-based labels), so a stride still finds them,
+# and a loud one the stride skips is still diagnosed: PyTorch's own error is caught and explained.
+DEFAULTS = dict(value_check_first=8, value_check_every=10, accelerator_check_every=100)
 
 
 @contextlib.contextmanager
@@ -451,10 +454,13 @@ def watch(
     severity; ``"collect"`` only records silent bugs in the yielded report.
 
     Value checks (ranges, row sums) read tensor data: they run on the first
-    ``value_check_first`` calls from each call site, then every
-    ``value_check_every`` calls for CPU tensors and every
-    ``accelerator_check_every`` calls for GPU tensors, so that they add no
-    host sync per step on accelerators.  Metadata checks run on every call.
+    ``value_check_first`` calls from each call site (8), then every
+    ``value_check_every`` calls for CPU tensors (10) and every
+    ``accelerator_check_every`` calls for GPU tensors (100), so that they add
+    no host sync per step on accelerators.  Metadata checks (shapes, dtypes,
+    devices, autograd provenance) run on every call.  When PyTorch raises on
+    a call whose value checks were skipped, lossdoctor runs them then and
+    raises its diagnosis chained to PyTorch's error.
     """
     global _thread_stack_count
     session = _new_session(mode, value_check_first, value_check_every, accelerator_check_every, monitor)
