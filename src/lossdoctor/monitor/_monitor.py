@@ -362,7 +362,9 @@ class Monitor:
             message += f"; {named} {verb} reported at this call site and explain{'s' if len(explainers) == 1 else ''} it"
             fix = explainers[0].fix_title
         else:
-            if fired.code != "LD502":
+            if fired.code == "LD702" and series.loss_name.startswith("binary_cross_entropy"):
+                message += "; the common cause: targets outside [0, 1] (LD303), which `BCEWithLogitsLoss` accepts silently"
+            elif fired.code != "LD502":
                 message += f"; {COMMON_CAUSES[fired.code]}"
             fix = ""
         details: dict[str, Any] = {
@@ -416,8 +418,19 @@ def series_label(series: Series) -> str:
     label = getattr(series, "label", None)
     if label:
         return label
-    where = str(series.location) if series.location else str(series.site)
+    where = _short_location(series.location) if series.location else str(series.site)
     return f"{series.loss_name} at {where}" + ("" if series.training else " (eval)")
+
+
+def _short_location(location: Location) -> str:
+    path = location.path
+    try:
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            path = rel
+    except ValueError:
+        pass
+    return f"{path}:{location.line}"
 
 
 def _fmt(value: float) -> str:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._monitor import Monitor
     from ._rules import Series
 
-MARKER_COLOURS = {"LD701": "#d62728", "LD702": "#9467bd", "LD502": "#e377c2", "LD703": "#ff7f0e"}
+MARKER_COLOURS = {"LD701": "#d62728", "LD702": "#7b3fb0", "LD502": "#b0006e", "LD703": "#d46a00"}
 MAX_SVG_POINTS = 1500
 
 
@@ -49,7 +49,7 @@ def write_png(monitor: "Monitor", path: str | os.PathLike, *, title: str | None 
         ) from None
     panels = _panels(monitor)
     rows = max(1, len(panels))
-    fig = Figure(figsize=(9, 3.2 * rows), dpi=dpi)
+    fig = Figure(figsize=(11, 3.2 * rows), dpi=dpi)
     FigureCanvasAgg(fig)
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     if not panels:
@@ -63,7 +63,12 @@ def write_png(monitor: "Monitor", path: str | os.PathLike, *, title: str | None 
             ax.plot([s for s, _ in finite], [v for _, v in finite], color="#1f77b4", linewidth=1.2,
                     label="loss" if series.training else "loss (eval)")
         if _needs_symlog(values):
+            from matplotlib.ticker import SymmetricalLogLocator
+
             ax.set_yscale("symlog", linthresh=1.0)
+            locator = SymmetricalLogLocator(base=10, linthresh=1.0)
+            locator.set_params(numticks=6)
+            ax.yaxis.set_major_locator(locator)
         bad = [s for s, v in zip(steps, values) if not math.isfinite(v)]
         if bad:
             ax.plot(bad, [1.0] * len(bad), linestyle="none", marker="|", markersize=10, color="#d62728",
@@ -72,7 +77,7 @@ def write_png(monitor: "Monitor", path: str | os.PathLike, *, title: str | None 
         if chance is not None:
             ax.axhline(chance, color="#7f7f7f", linestyle="--", linewidth=1,
                        label=f"chance ln({series.num_classes}) = {chance:.3f}")
-        for code, fired in series.fired.items():
+        for n, (code, fired) in enumerate(series.fired.items()):
             if not monitor._keep(series, fired):
                 continue
             colour = MARKER_COLOURS.get(code, "#2ca02c")
@@ -81,13 +86,14 @@ def write_png(monitor: "Monitor", path: str | os.PathLike, *, title: str | None 
             if y is not None:
                 ax.plot([fired.step], [y], marker="o", markersize=7, color=colour, zorder=5)
             ax.annotate(f"{code} {_name(code)}", xy=(fired.step, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(3, -12), textcoords="offset points", color=colour, fontsize=8,
-                        fontweight="bold")
+                        xytext=(3, -12 - 11 * n), textcoords="offset points", color=colour, fontsize=8,
+                        fontweight="bold", bbox=dict(boxstyle="square,pad=0.1", facecolor="white",
+                                                     edgecolor="none", alpha=0.8))
         ax.set_title(series_label(series), fontsize=9, loc="left")
         ax.set_xlabel("step")
         ax.set_ylabel(series.loss_name)
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, borderaxespad=0)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -213,18 +219,20 @@ def _svg(monitor: "Monitor", series: "Series", width: int = 900, height: int = 2
             xx = px(s)
             out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + 8}" stroke="#d62728" stroke-width="2">'
                        f"<title>step {s}: {v}</title></line>")
-    for code, fired in series.fired.items():
+    for n, (code, fired) in enumerate(series.fired.items()):
         if not monitor._keep(series, fired):
             continue
         colour = MARKER_COLOURS.get(code, "#2ca02c")
         xx = px(fired.step)
+        anchor = "end" if xx > left + 0.7 * pw else "start"
+        tx = xx - 4 if anchor == "end" else xx + 4
         out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + ph}" stroke="{colour}" '
                    'stroke-opacity="0.6"/>')
         if math.isfinite(fired.value):
             out.append(f'<circle cx="{xx:.1f}" cy="{py(fired.value):.1f}" r="4.5" fill="{colour}">'
                        f"<title>{code} at step {fired.step}: {fired.value:.4g}</title></circle>")
-        out.append(f'<text x="{xx + 4:.1f}" y="{top + 12}" font-size="11" font-weight="bold" fill="{colour}">'
-                   f"{_e(code)} {_e(_name(code))}</text>")
+        out.append(f'<text x="{tx:.1f}" y="{top + 12 + 13 * n}" font-size="11" font-weight="bold" fill="{colour}" '
+                   f'text-anchor="{anchor}">{_e(code)} {_e(_name(code))}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
