@@ -27,7 +27,7 @@ def short_why(why: str, limit: int = 320) -> str:
     if len(text) <= limit:
         return text
     cut = 0
-    for m in re.finditer(r"[.;:](?=\s)", text):
+    for m in re.finditer(r"[.](?=\s)", text):
         if m.end() > limit:
             break
         cut = m.end()
