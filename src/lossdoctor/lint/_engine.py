@@ -181,7 +181,10 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
                         "message": f"cannot parse: {exc.msg}"}
         return res
     except (ValueError, RecursionError, MemoryError) as exc:
-        what = "too deeply nested to parse" if isinstance(exc, RecursionError) else f"cannot parse: {exc}"
+        if isinstance(exc, (RecursionError, MemoryError)):
+            what = "too deeply nested to parse"  # CPython's parser gives up on very deep nesting
+        else:
+            what = f"cannot parse: {exc or type(exc).__name__}"
         res["error"] = {"line": 1, "column": 1, "message": what}
         return res
     src = SourceText(text)

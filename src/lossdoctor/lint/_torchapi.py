@@ -108,3 +108,6 @@ PASSTHROUGH_METHODS = {
 }
 # Methods that keep the semantic kind but not the shape facts.
 RESHAPE_METHODS = {"view", "reshape", "flatten"}
+
+# Tensor factories whose rank can be read off a literal size.
+FACTORIES = {"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.randint", "torch.full"}

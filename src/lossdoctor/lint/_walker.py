@@ -554,7 +554,7 @@ class Walker:
                 return Value(("maxpair",), node)
             return None
         if qual in api.SQUEEZE:
-            if len(node.args) == 1 and not node.keywords and a0 is not None:
+            if len(node.args) == 1 and not node.keywords:
                 return _semantic(a0).with_tags(("squeezed",), origin_sq=(self.src.short(node), node.lineno))
             return _semantic(a0) if a0 is not None else None
         if qual in api.UNSQUEEZE:
@@ -571,6 +571,12 @@ class Walker:
             return Value(("module",), node, {"out": Value(tags, node, out_meta)})
         if qual in api.SEQUENTIAL:
             return self._sequential(node, args)
+        if qual in api.FACTORIES:
+            ndim = _factory_rank(qual, node)
+            return Value(("tensor",), node, {"ndim": ndim}) if ndim is not None else None
+        last = qual.rsplit(".", 1)[-1]
+        if qual.startswith("torch.nn.") and last[:1].isupper() and qual.count(".") == 2:
+            return Value(("module",), node, {"out": None})  # some other layer: output unknown
         return None
 
     def _sequential(self, node: ast.Call, args: list) -> Value | None:
@@ -622,7 +628,12 @@ class Walker:
                                   unreduced=fval.meta.get("unreduced", False))
         if fval.has("module"):
             out = fval.meta.get("out")
-            return self._module_output(out, node, fval, model=fval.has("model"))
+            result = self._module_output(out, node, fval, model=fval.has("model"))
+            a0 = args[0] if args else None
+            if (result is not None and out is not None and out.meta.get("op") in ("nn.Linear", "nn.LazyLinear")
+                    and a0 is not None and a0.meta.get("ndim")):
+                result = result.with_tags(("linear_out",), ndim=a0.meta["ndim"])
+            return result
         if fval.has("class"):
             cls: ClassInfo = fval.meta["cls"]
             if cls.is_module or cls.has_forward:
@@ -642,8 +653,7 @@ class Walker:
 
     def _module_output(self, out: Value | None, node: ast.Call, module: Value, model: bool) -> Value | None:
         tags = set(out.tags) if out is not None else set()
-        if model:
-            tags.add("model_output")
+        tags.add("model_output")
         if module.meta.get("half"):
             tags.add("half")
         if not tags:
@@ -797,6 +807,23 @@ class Walker:
             base = self.qual(node.value, scope)
             return f"{base}.{node.attr}" if base else None
         return None
+
+
+def _factory_rank(qual: str, node: ast.Call) -> int | None:
+    """The rank of `torch.randn(4, 5, 8)` / `torch.zeros((4, 5))` / `torch.randint(0, 5, (4, 5))`."""
+    size = _kw(node, "size")
+    if size is None:
+        if qual == "torch.randint":
+            size = next((a for a in node.args if isinstance(a, (ast.Tuple, ast.List))), None)
+        elif qual == "torch.full":
+            size = node.args[0] if node.args else None
+        elif len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List)):
+            size = node.args[0]
+        elif node.args and all(isinstance(a, (ast.Constant, ast.Name, ast.Attribute)) for a in node.args):
+            return len(node.args)
+    if isinstance(size, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in size.elts):
+        return len(size.elts)
+    return None
 
 
 def _ext_attribute(base: Value, attr: str) -> Value:

@@ -59,6 +59,7 @@ def prediction_not_differentiable(ctx, ev: BackwardEvent) -> None:
                                     f"`{ev.text}.backward()` (line {ev.loc[0]}) cannot train the model")
 
 
+_PREDICTION_TAGS = ("model_output", "probs", "logprobs", "sigmoid", "logits", "clamped")
 _TARGET_NAME = re.compile(r"^(y|y_?true|labels?|targets?|gts?|ground_?truths?|[a-z0-9_]*_(labels?|targets?)|"
                           r"(labels?|targets?)_[a-z0-9_]*)$")
 
@@ -66,9 +67,10 @@ _TARGET_NAME = re.compile(r"^(y|y_?true|labels?|targets?|gts?|ground_?truths?|[a
 @lint_rule("LD608", on="loss_call")
 def loss_arguments_swapped(ctx, call: LossCall) -> None:
     inp, t = call.input, call.target
-    if call.family not in ("ce", "nll", "bce", "bcel", "mse") or inp is None or t is None:
+    # MSE and L1 are symmetric in their arguments: a swap there changes nothing.
+    if call.family not in ("ce", "nll", "bce", "bcel") or inp is None or t is None:
         return
-    if not t.has("model_output") or inp.has("model_output") or inp.value is not None and inp.value.tags:
+    if not t.has("model_output") or any(inp.has(tag) for tag in _PREDICTION_TAGS):
         return
     last = inp.text.rsplit(".", 1)[-1]
     if not _TARGET_NAME.match(last.lower()):

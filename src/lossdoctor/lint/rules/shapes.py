@@ -22,7 +22,12 @@ def class_dim_last(ctx, call: LossCall) -> None:
     inp, t = call.input, call.target
     if call.family not in ("ce", "nll") or inp is None or t is None:
         return
-    if inp.has("view3") and t.has("view2"):
+    if inp.has("linear_out") and inp.value.meta.get("ndim") == 3 and t.value is not None \
+            and t.value.meta.get("ndim") == 2:
+        text, line = inp.value.meta.get("origin", (inp.text, None))
+        ctx.report("LD404", inp, f"`{call.callee}` gets `{inp.text}`, the output of `{text}` on a 3-D tensor, "
+                                 "with 2-D targets: the classes are in the last dim, not dim 1")
+    elif inp.has("view3") and t.has("view2"):
         ctx.report("LD404", inp, f"`{call.callee}` gets 3-D logits `{inp.text}` with 2-D targets `{t.text}`: "
                                  "the class dim must be dim 1, not last")
 
