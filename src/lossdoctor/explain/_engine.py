@@ -9,6 +9,7 @@ diagnosis is not buried under guesses.
 from __future__ import annotations
 
 import linecache
+import os
 import re
 from typing import Iterable
 
@@ -107,9 +108,12 @@ def _context(parsed: Parsed, block: ErrorBlock | None, hit: Hit, seen: set[str],
 
 def _load_source(frame: Frame, *, read_file: bool) -> SourceFacts:
     facts = SourceFacts.load(frame.path, frame.line, frame.source, read_file=read_file)
-    if read_file and not facts.has_file and frame.path:
+    if read_file and not facts.has_file and frame.path and not os.path.exists(frame.path):
         # IPython cells and other in-memory code are in linecache, not on disk
         lines = [ln.rstrip("\n") for ln in linecache.getlines(frame.path)]
+        if lines and frame.source and frame.line and 0 < frame.line <= len(lines) \
+                and " ".join(lines[frame.line - 1].split()) != " ".join(frame.source.split()):
+            lines = []
         if lines:
             quoted = frame.source or (lines[frame.line - 1].strip() if frame.line and frame.line <= len(lines) else None)
             facts = SourceFacts(frame.path, frame.line, quoted, lines)
