@@ -7,7 +7,7 @@ Every loss call made during ``fit`` is checked (the torch losses are patched
 from ``on_fit_start`` to the end of the fit), the loss values are watched over
 training steps (``trainer.global_step``), and each finding is reported through
 Lightning's logger (``logging.getLogger("lightning.pytorch")``) as soon as it is
-made; ``trainer.logger`` gets the count as the metric ``lossdoctor/findings``.
+made (``pytorch_lightning`` for that package's Trainer); ``trainer.logger`` gets the count as the metric ``lossdoctor/findings``.
 Works with ``lightning`` (``lightning.pytorch``) and with ``pytorch_lightning``.
 """
 
@@ -76,6 +76,9 @@ class LossDoctorCallback(*_callback_bases()):  # type: ignore[misc]
 
     def on_fit_start(self, trainer: Any, pl_module: Any) -> None:
         self._trainer = trainer
+        # Log under the package the Trainer comes from, so its logging set-up applies.
+        package = "pytorch_lightning" if type(trainer).__module__.startswith("pytorch_lightning") else "lightning.pytorch"
+        self._session.log = logging.getLogger(f"{package}.callbacks.lossdoctor")
         self._session.start()
 
     def on_train_batch_start(self, trainer: Any, pl_module: Any, batch: Any, batch_idx: int) -> None:
