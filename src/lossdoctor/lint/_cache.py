@@ -71,6 +71,7 @@ class Cache:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     json.dump({"format": _FORMAT, "fingerprint": self.fingerprint, "entries": self.entries}, fh,
                               separators=(",", ":"))
+                os.chmod(tmp, 0o644)
                 os.replace(tmp, self.file)
             except BaseException:
                 try:

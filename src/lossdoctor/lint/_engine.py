@@ -140,7 +140,7 @@ def lint_bytes(data: bytes, *, notebook: bool, module: str, package: str, select
         res["error"] = {"line": 1, "column": 1, "message": f"file too large to lint ({len(data) // 1024} KiB > "
                                                            f"{MAX_BYTES // 1024} KiB)"}
         return res
-    if not data.strip():
+    if not data or data.isspace():
         res["note"] = "empty file, nothing to lint"
         return res
     if b"\0" in data[:8192]:
@@ -196,6 +196,7 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
     except RecursionError:
         res["error"] = {"line": 1, "column": 1, "message": "too deeply nested to analyse; skipped"}
         return res
+    res["parsed"] = True
     res["noqa"] = {str(k): v for k, v in _suppress.line_suppressions(src.lines).items()}
     res["findings"] = [f for f in findings if not _suppress.is_suppressed(f["code"], f["line"], _noqa(res))]
     res["classes"] = _class_summaries(walker)
@@ -248,53 +249,69 @@ class LintRun:
 
 def module_name(path: Path) -> tuple[str, str]:
     """(dotted module name, package) of a file, from the ``__init__.py`` files above it."""
-    path = path.resolve()
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    d = path.parent
-    while (d / "__init__.py").exists() and d.parent != d:
-        parts.insert(0, d.name)
-        d = d.parent
+    return _module_name(os.path.abspath(path), {})
+
+
+def _module_name(abspath: str, memo: dict[str, list[str]]) -> tuple[str, str]:
+    directory, name = os.path.split(abspath)
+    stem = name[:-3] if name.endswith(".py") else os.path.splitext(name)[0]
+    parts = list(_package_parts(directory, memo))
+    if name != "__init__.py":
+        parts.append(stem)
     module = ".".join(parts)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = module if name == "__init__.py" else module.rpartition(".")[0]
     return module, package
+
+
+def _package_parts(directory: str, memo: dict[str, list[str]]) -> list[str]:
+    """The package a directory is, as name parts (``[]`` when it has no ``__init__.py``)."""
+    hit = memo.get(directory)
+    if hit is not None:
+        return hit
+    parent, name = os.path.split(directory)
+    if parent != directory and os.path.isfile(os.path.join(directory, "__init__.py")):
+        parts = [*_package_parts(parent, memo), name]
+    else:
+        parts = []
+    memo[directory] = parts
+    return parts
 
 
 def discover(paths: list[str], config: _config.Config) -> tuple[list[FileJob], list[str]]:
     jobs: list[FileJob] = []
     missing: list[str] = []
-    seen: set[Path] = set()
-    cwd = Path.cwd()
+    seen: set[str] = set()
+    cwd = os.getcwd()
+    memo: dict[str, list[str]] = {}
+    exclude = config.exclude
 
-    def add(p: Path, explicit: bool) -> None:
-        rp = p.resolve()
-        if rp in seen:
+    def add(abspath: str, explicit: bool) -> None:
+        if abspath in seen:
             return
-        seen.add(rp)
-        try:
-            display = os.path.relpath(p, cwd) if not p.is_absolute() or str(rp).startswith(str(cwd)) else str(p)
-        except ValueError:
-            display = str(p)
-        if display.startswith(".." + os.sep) and p.is_absolute():
-            display = str(p)
-        mod, pkg = module_name(p)
-        jobs.append(FileJob(p, display.replace(os.sep, "/") if os.sep != "/" else display, mod, pkg,
-                            p.suffix == ".ipynb", explicit))
+        seen.add(abspath)
+        if abspath.startswith(cwd + os.sep):
+            display = abspath[len(cwd) + 1:]
+        else:
+            display = abspath
+        if os.sep != "/":
+            display = display.replace(os.sep, "/")
+        mod, pkg = _module_name(abspath, memo)
+        jobs.append(FileJob(Path(abspath), display, mod, pkg, abspath.endswith(".ipynb"), explicit))
 
     for raw in paths:
         p = Path(raw)
         if p.is_file():
-            if not _config.matches(p, config.exclude, config.root):
-                add(p, True)
+            if not _config.matches(p, exclude, config.root):
+                add(os.path.abspath(raw), True)
         elif p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
-                d = Path(dirpath)
+            for dirpath, dirnames, filenames in os.walk(os.path.abspath(raw)):
                 dirnames[:] = sorted(n for n in dirnames if n not in _SKIP_DIRS and not n.startswith(".")
-                                     and not (d / n / "pyvenv.cfg").exists()
-                                     and not _config.matches(d / n, config.exclude, config.root))
+                                     and not os.path.exists(os.path.join(dirpath, n, "pyvenv.cfg"))
+                                     and not (exclude and _config.matches(Path(dirpath, n), exclude, config.root)))
                 for name in sorted(filenames):
                     if name.endswith((".py", ".ipynb")):
-                        f = d / name
-                        if not _config.matches(f, config.exclude, config.root):
+                        f = os.path.join(dirpath, name)
+                        if not (exclude and _config.matches(Path(f), exclude, config.root)):
                             add(f, False)
         else:
             missing.append(raw)
@@ -344,7 +361,7 @@ def lint_paths(paths: list[str], *, selected: frozenset[str], config: _config.Co
     cache = Cache(config.root, fingerprint(selected), enabled=use_cache)
     todo: list[FileJob] = []
     for job in files:
-        key_path = str(job.path.resolve())
+        key_path = str(job.path)
         run.jobs[key_path] = job
         if use_cache:
             try:
@@ -358,7 +375,7 @@ def lint_paths(paths: list[str], *, selected: frozenset[str], config: _config.Co
                 run.cached += 1
                 continue
         todo.append(job)
-    args = [(str(j.path.resolve()), j.notebook, j.module, j.package, selected) for j in todo]
+    args = [(str(j.path), j.notebook, j.module, j.package, selected) for j in todo]
     n_jobs = max(1, jobs or _config.cpu_count())
     if n_jobs > 1 and len(args) >= 16:
         results = _parallel(args, n_jobs)

@@ -89,7 +89,8 @@ def _lookup(module: str, name: str, run, by_module: dict[str, str], importer: Pa
     cls = res.get("classes", {}).get(name)
     if cls is not None:
         return cls, key
-    exports = res.get("exports") or _imports_of(Path(key), run)
+    # A module that was never parsed (no mention of torch) may still re-export a class.
+    exports = res.get("exports", {}) if res.get("parsed") else _imports_of(Path(key), run)
     exported = exports.get(name)
     if exported:
         return _lookup(exported[0], exported[1], run, by_module, Path(key), depth + 1)
