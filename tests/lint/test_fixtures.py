@@ -74,5 +74,7 @@ def test_every_fixed_file_parses_and_is_a_fixed_point(path: Path):
         for f in _engine.lint_text(text, selected=selected)["findings"]:
             if f["fix"]:
                 touched.update(range(f["line"], f["end_line"] + 1))
+                for start, end, _ in f["fix"]["edits"]:
+                    touched.update(range(text.count("\n", 0, start) + 1, text.count("\n", 0, end) + 2))
         kept = [ln for i, ln in enumerate(text.splitlines(), 1) if i not in touched]
         assert all(ln in fixed.splitlines() for ln in kept if ln.strip())

@@ -64,12 +64,13 @@ class Scope:
 class FuncFrame:
     """Per-function facts for LD604: accumulations and what gets ``.backward()``."""
 
-    __slots__ = ("backwarded", "accumulations", "returns", "no_grad")
+    __slots__ = ("backwarded", "accumulations", "returns", "return_nodes", "no_grad")
 
     def __init__(self, no_grad: bool = False) -> None:
         self.backwarded: set[str] = set()
         self.accumulations: list[tuple[AccumulateEvent, str, set[str]]] = []
         self.returns: list[Value | None] = []
+        self.return_nodes: list[ast.expr | None] = []
         self.no_grad = no_grad
 
 
@@ -193,6 +194,7 @@ class Walker:
         value = self.eval(node.value, scope) if node.value is not None else None
         if scope.func is not None:
             scope.func.returns.append(value)
+            scope.func.return_nodes.append(node.value)
 
     def s_if(self, node: ast.If, scope: Scope) -> None:
         self.eval(node.test, scope)
@@ -385,6 +387,9 @@ class Walker:
                 acc = Value(tags, acc.node, {k: v for k, v in acc.meta.items() if k in ("origin", "dim", "op")}) if tags else None
                 if acc is not None:
                     acc.meta["via"] = f"{cls.name}.forward"
+                    drop = self._drop_softmax_edits(frame)
+                    if drop:
+                        acc.meta["drop"] = drop
             cls.returns = acc
 
     # ------------------------------------------------------------- bindings
@@ -590,7 +595,28 @@ class Walker:
         out = None
         if last is not None and last.has("module"):
             out = last.meta.get("out")
+            if out is not None and out.meta.get("op") == "nn.Softmax" and len(node.args) >= 2 \
+                    and last.node is node.args[-1]:
+                from ._fixes import Edit
+
+                # Drop `, nn.Softmax(dim=1)` from the end of the Sequential.
+                _, prev_end = self.src.span(node.args[-2])
+                _, last_end = self.src.span(node.args[-1])
+                out = Value(out.tags, out.node, {**out.meta, "drop": (Edit(prev_end, last_end, ""),)})
         return Value(("module", "model"), node, {"out": out, "seq_last": node.args[-1] if node.args else None})
+
+    def _drop_softmax_edits(self, frame: FuncFrame) -> tuple | None:
+        """Edits that make ``forward`` return logits: every ``return softmax(h)`` becomes ``return h``."""
+        from ._fixes import Edit
+
+        edits = []
+        for value, node in zip(frame.returns, frame.return_nodes):
+            inner = _softmax_input(value, node)
+            if inner is None:
+                return None
+            a, b = self.src.span(node)
+            edits.append(Edit(a, b, self.src.segment(inner)))
+        return tuple(edits) or None
 
     def _softmax(self, qual: str, node: ast.Call, a0: Value | None, scope: Scope, method: bool) -> Value:
         log = "log_softmax" in qual
@@ -807,6 +833,19 @@ class Walker:
             base = self.qual(node.value, scope)
             return f"{base}.{node.attr}" if base else None
         return None
+
+
+def _softmax_input(value: Value | None, node: ast.expr | None) -> ast.expr | None:
+    """``h`` when ``node`` is itself ``F.softmax(h, ...)``, ``h.softmax(...)`` or ``self.softmax(h)``."""
+    if value is None or node is None or value.node is not node or not isinstance(node, ast.Call):
+        return None
+    if value.meta.get("op") not in ("softmax", "nn.Softmax") or value.meta.get("via"):
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    if value.meta.get("form") == "method":
+        return node.func.value if isinstance(node.func, ast.Attribute) else None
+    return node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "input"), None)
 
 
 def _factory_rank(qual: str, node: ast.Call) -> int | None:

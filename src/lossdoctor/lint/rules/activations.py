@@ -27,6 +27,11 @@ def softmax_before_cross_entropy(ctx, call: LossCall) -> None:
     if inner is not None:
         fix = Fix(ctx.fix_title("LD101"), (replace_node(ctx, call.input.node, inner),), safe=False,
                   why_unsafe=_WHY_DROP_SOFTMAX)
+    elif ctx.src is not None and call.input.value.meta.get("drop"):
+        # The softmax is the model's last step (`return F.softmax(h)`, `nn.Sequential(..., nn.Softmax())`).
+        fix = Fix(ctx.fix_title("LD101"), tuple(call.input.value.meta["drop"]), safe=False,
+                  why_unsafe="the model then returns logits everywhere it is used: code that reads its output "
+                             "as probabilities (accuracy, inference, export) must apply softmax itself")
     ctx.report("LD101", call.input, _receives(call, "probabilities"), fix)
 
 
