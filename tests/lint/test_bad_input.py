@@ -7,11 +7,11 @@ BUG = "import torch\nimport torch.nn.functional as F\nloss = F.cross_entropy(F.s
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("broken.py", b"import torch\ndef f(:\n", "broken.py:2:7: error: cannot parse: invalid syntax"),
+    ("broken.py", b"import torch\ndef f(:  # softmax\n", "broken.py:2:7: error: cannot parse: invalid syntax"),
     ("binary.py", b"torch\x00\x01\x02\xff" * 10, "binary.py:1:1: error: binary file (contains NUL bytes)"),
-    ("latin.py", b"import torch\nname = '\xe9t\xe9'\n", "latin.py:1:1: error: not valid UTF-8: byte 0xe9 at line 2"),
-    ("nested.py", b"import torch\nx = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", "nested.py:2:"),
-    ("deep.py", b"import torch\nx = " + b"-" * 100000 + b"1\n", "deep.py:1:1: error: too deeply nested"),
+    ("latin.py", b"import torch\nname = '\xe9t\xe9'  # softmax\n", "latin.py:1:1: error: not valid UTF-8: byte 0xe9 at line 2"),
+    ("nested.py", b"import torch  # softmax\nx = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", "nested.py:2:"),
+    ("deep.py", b"import torch  # softmax\nx = " + b"-" * 100000 + b"1\n", "deep.py:1:1: error: too deeply nested"),
     ("huge.py", b"import torch\n" + b"x = 1\n" * 2_000_000, "huge.py:1:1: error: file too large to lint"),
 ])
 def test_bad_file_reports_and_run_continues(tmp_path, run_cli, name, content, message):
@@ -45,13 +45,15 @@ def test_declared_encoding_is_honoured(tmp_path, run_cli):
 
 
 def test_broken_notebook(tmp_path, run_cli):
-    (tmp_path / "nb.ipynb").write_text('{"cells": [torch')
+    (tmp_path / "nb.ipynb").write_text('{"cells": [torch, softmax')
     code, out, err = run_cli("nb.ipynb", "--no-cache", cwd=tmp_path)
     assert "nb.ipynb:1:1: error: not a valid notebook" in err and code == 1
 
 
-def test_files_without_torch_are_not_parsed(tmp_path, run_cli):
-    # Not Python at all, but it never mentions the library: skipped before parsing.
+def test_files_that_cannot_matter_are_not_parsed(tmp_path, run_cli):
+    # Not Python at all, but it never mentions the library, or never names a loss,
+    # a softmax or an activation: skipped before parsing.
     (tmp_path / "notes.py").write_text("this is not python (\n")
+    (tmp_path / "io.py").write_text("import torch\nthis is not python (\n")
     code, out, err = run_cli(".", "--no-cache", cwd=tmp_path)
     assert code == 0 and err == ""

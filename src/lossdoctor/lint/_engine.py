@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import sys
 import tokenize
 from collections.abc import Iterable
@@ -34,6 +35,15 @@ from ._walker import SEMANTIC, SourceText, Walker
 MAX_BYTES = 10 * 1024 * 1024
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".venv", "venv", ".eggs",
               "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".lossdoctor_cache", "site-packages"}
+
+
+# A file can only matter to a rule if it names a loss, a softmax or an activation,
+# or defines a layer whose output kind other modules may need (`Linear`).  Files
+# that mention none of these are skipped without parsing.
+_WORDS = (r"Loss|_loss|cross_entropy|kl_div|softmax|Softmax|sigmoid|Sigmoid|expit|relu|ReLU|tanh|Tanh|softplus|"
+          r"Softplus|Linear")
+_RELEVANT = re.compile(_WORDS)
+_RELEVANT_BYTES = re.compile(_WORDS.encode())
 
 
 class UsageError(ValueError):
@@ -81,7 +91,13 @@ class RuleContext:
     def __init__(self, src: SourceText | None, findings: list[dict[str, Any]], lines: list[str] | None = None):
         self.src = src
         self.findings = findings
-        self.lines = lines if lines is not None else (src.lines if src is not None else [])
+        self._lines = lines
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is not None:
+            return self._lines
+        return self.src.lines if self.src is not None else []
 
     def fix_title(self, code: str) -> str:
         d = find(code)
@@ -95,7 +111,8 @@ class RuleContext:
         else:
             loc = tuple(at)
         line = loc[0]
-        source = self.lines[line - 1].rstrip("\r\n") if 0 < line <= len(self.lines) else ""
+        lines = self.lines
+        source = lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else ""
         self.findings.append({
             "code": code, "message": compose_message(code, detail), "evidence": detail,
             "line": loc[0], "column": loc[1] + 1, "end_line": loc[2], "end_column": loc[3] + 1,
@@ -146,7 +163,7 @@ def lint_bytes(data: bytes, *, notebook: bool, module: str, package: str, select
     if b"\0" in data[:8192]:
         res["error"] = {"line": 1, "column": 1, "message": "binary file (contains NUL bytes), not Python source"}
         return res
-    if b"torch" not in data:
+    if b"torch" not in data or not _RELEVANT_BYTES.search(data):
         return res  # cannot involve a PyTorch loss: skipped without parsing
     try:
         text = _decode(data)
@@ -169,7 +186,7 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
               path: str = "<string>", tree: ast.Module | None = None) -> dict[str, Any]:
     """One parse and one walk of a program; the result is plain data (see module docstring)."""
     res = empty_result()
-    if "torch" not in text or _suppress.file_suppressed(text):
+    if "torch" not in text or not _RELEVANT.search(text) or _suppress.file_suppressed(text):
         return res
     if selected is None:
         selected = frozenset(lint_codes())
@@ -197,7 +214,8 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
         res["error"] = {"line": 1, "column": 1, "message": "too deeply nested to analyse; skipped"}
         return res
     res["parsed"] = True
-    res["noqa"] = {str(k): v for k, v in _suppress.line_suppressions(src.lines).items()}
+    if "noqa" in text or "lossdoctor" in text:
+        res["noqa"] = {str(k): v for k, v in _suppress.line_suppressions(src.lines).items()}
     res["findings"] = [f for f in findings if not _suppress.is_suppressed(f["code"], f["line"], _noqa(res))]
     res["classes"] = _class_summaries(walker)
     res["exports"] = {k: list(v) for k, v in walker.exports.items()}

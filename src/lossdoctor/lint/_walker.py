@@ -85,15 +85,30 @@ class LoopFrame:
 class SourceText:
     """Maps AST positions (UTF-8 byte columns) to character offsets of the text."""
 
+    __slots__ = ("text", "_lines", "_starts")
+
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = text.splitlines(keepends=True)
-        starts = [0]
-        acc = 0
-        for line in self.lines:
-            acc += len(line)
-            starts.append(acc)
-        self.starts = starts
+        self._lines: list[str] | None = None
+        self._starts: list[int] | None = None
+
+    # Built on first use: most files produce no finding and never need them.
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines(keepends=True)
+        return self._lines
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            acc = 0
+            for line in self.lines:
+                acc += len(line)
+                starts.append(acc)
+            self._starts = starts
+        return self._starts
 
     def col(self, line: int, byte_col: int) -> int:
         if 1 <= line <= len(self.lines):
