@@ -170,7 +170,7 @@ def test_observe_keeps_no_graph_and_averages_unreduced_losses():
     x = torch.randn(4, 3, requires_grad=True)
     out = torch.nn.functional.cross_entropy(x, torch.tensor([0, 1, 2, 0]), reduction="none")
     m.observe("s", out, loss_name="cross_entropy", num_classes=3, reduction="none", location=None)
-    pending = m._pending[("s", True)][0]
+    pending = m.series()[0].pending[0]
     assert pending.grad_fn is None and not pending.requires_grad
     m.flush()
     assert m.series()[0].values[0] == pytest.approx(out.mean().item())

@@ -86,10 +86,7 @@ class Monitor:
         # scripts leave it None and a site's steps are its call count.
         self.step: int | None = None
         self._series: dict[tuple[Hashable, bool], Series] = {}
-        self._pending: dict[tuple[Hashable, bool], list] = {}
-        self._pending_steps: dict[tuple[Hashable, bool], list] = {}
-        self._site_calls: dict[Hashable, int] = {}
-        self._notes: dict[Hashable, dict[str, tuple[Finding, int]]] = {}
+        self._notes: dict[Hashable, dict[str, tuple[Finding, dict[bool, int]]]] = {}
         self._fired: list[tuple[Series, Fired]] = []
         self._lock = threading.RLock()
         self._torch: Any = None
@@ -108,26 +105,21 @@ class Monitor:
         location: Location | None = None,
     ) -> None:
         """Record one loss value returned at ``site`` (called by the runtime after every loss call)."""
-        training = bool(output.requires_grad)
-        key = (site, training)
+        key = (site, output.requires_grad)
         series = self._series.get(key)
         if series is None:
             series = self._new_series(key, loss_name, num_classes, reduction, location)
         elif num_classes is not None and num_classes != series.num_classes:
             series.num_classes = num_classes
-        call = self._site_calls.get(site, 0)
-        self._site_calls[site] = call + 1
         value = output.detach()
         if value.ndim:
             value = value.float().mean()
         elif value.dtype is not (self._f32 or self._load_torch()):
             value = value.float()
-        pending = self._pending[key]
-        pending.append(value)
-        steps = self._pending_steps[key]
-        steps.append((self.step if self.step is not None else series.calls, call))
+        series.pending.append(value)
+        series.pending_steps.append(series.calls if self.step is None else self.step)
         series.calls += 1
-        if len(pending) >= self.stride:
+        if len(series.pending) >= self.stride:
             self._flush(key)
 
     def note_finding(self, site: Hashable, finding: Finding) -> None:
@@ -139,7 +131,10 @@ class Monitor:
         """
         notes = self._notes.setdefault(site, {})
         if finding.code not in notes:
-            notes[finding.code] = (finding, self._site_calls.get(site, 0))
+            # how many calls each curve of the site had made when it was reported
+            calls = {training: self._series[(site, training)].calls
+                     for training in (True, False) if (site, training) in self._series}
+            notes[finding.code] = (finding, calls)
             self._tell(finding)
 
     def update(
@@ -176,14 +171,12 @@ class Monitor:
                 series.label = name
         elif num_classes is not None:
             series.num_classes = num_classes
-        call = self._site_calls.get(site, 0)
-        self._site_calls[site] = call + 1
         if step is None:
             step = self.step if self.step is not None else series.calls
-        self._pending[key].append(value)
-        self._pending_steps[key].append((step, call))
+        series.pending.append(value)
+        series.pending_steps.append(step)
         series.calls += 1
-        if len(self._pending[key]) >= self.stride:
+        if len(series.pending) >= self.stride:
             self._flush(key)
 
     # -- reading -------------------------------------------------------------
@@ -196,7 +189,7 @@ class Monitor:
 
     def flush(self) -> None:
         """Read back every pending value now (one transfer per call site)."""
-        for key in list(self._pending):
+        for key in list(self._series):
             self._flush(key)
 
     def series(self) -> list[Series]:
@@ -254,8 +247,6 @@ class Monitor:
                 series = Series(site=key[0], training=key[1], loss_name=loss_name, reduction=reduction,
                                 num_classes=num_classes, location=location)
                 self._series[key] = series
-                self._pending[key] = []
-                self._pending_steps[key] = []
             return series
 
     def _as_value(self, loss: Any) -> Any:
@@ -273,14 +264,13 @@ class Monitor:
 
     def _flush(self, key: tuple[Hashable, bool]) -> None:
         with self._lock:
-            pending = self._pending[key]
+            series = self._series[key]
+            pending, steps = series.pending, series.pending_steps
             if not pending:
                 return
-            steps = self._pending_steps[key]
-            self._pending[key], self._pending_steps[key] = [], []
+            series.pending, series.pending_steps = [], []
             values = self._read(pending)
-            series = self._series[key]
-            fired = series.add([s for s, _ in steps], values, self.settings, [c for _, c in steps])
+            fired = series.add(steps, values, self.settings)
             self._fired.extend((series, f) for f in fired)
             new = [self._word(series, f) for f in fired if self._keep(series, f)]
         for finding in new:
@@ -319,7 +309,7 @@ class Monitor:
     def _word(self, series: Series, fired: Fired) -> Finding:
         notes = self._notes.get(series.site, {})
         explainers = [notes[c][0] for c in EXPLAINED_BY.get(fired.code, ()) if c in notes
-                      and not (c == "LD501" and fired.code == "LD502" and self._noted_later(notes[c], fired))]
+                      and not (c == "LD501" and fired.code == "LD502" and self._noted_later(notes[c], series, fired))]
         loss = f"`{series.loss_name}`"
         facts = fired.facts
         if fired.code == "LD701":
@@ -382,9 +372,10 @@ class Monitor:
         return Finding(fired.code, message, evidence=evidence, fix=fix, location=series.location, details=details)
 
     @staticmethod
-    def _noted_later(note: tuple[Finding, int], fired: Fired) -> bool:
+    def _noted_later(note: tuple[Finding, dict[bool, int]], series: Series, fired: Fired) -> bool:
         call = fired.facts.get("call")
-        return call is not None and note[1] > call
+        noted_at = note[1].get(series.training, 0)
+        return call is not None and noted_at > call
 
     def _word_nonfinite(self, series: Series, fired: Fired, notes: dict, loss: str) -> str:
         facts = fired.facts
@@ -396,10 +387,8 @@ class Monitor:
         elif facts.get("calls_before", 0) == 0:
             text += "; it was the very first call"
         logits = notes.get("LD501")
-        call = facts.get("call")
         if logits is not None:
-            noted_at = logits[1]
-            if call is None or noted_at <= call:
+            if not self._noted_later(logits, series, fired):
                 text += "; the input logits were already non-finite (LD501 reported at this call site)"
             else:
                 text += ("; the loss input was not yet reported non-finite at that call (LD501 came at a later call): "

@@ -90,6 +90,9 @@ class Series:
     fired: dict[str, Fired] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # values that showed each diagnosis
     calls: int = 0  # calls observed (including values still pending in the monitor)
+    # detached 0-dim loss tensors not read yet, and their steps
+    pending: list = field(default_factory=list, repr=False)
+    pending_steps: list = field(default_factory=list, repr=False)
     label: str | None = None
     # rule state
     _chance_start: int | None = None
@@ -120,17 +123,13 @@ class Series:
             return math.log(self.num_classes)
         return None
 
-    def add(self, steps: list[int], values: list[float], settings: Settings,
-            calls: list[int] | None = None) -> list[Fired]:
-        """Record values (in call order) and return the diagnoses that became certain.
-
-        ``calls`` are the call indexes at the site (to line the values up with
-        what the runtime reported at that site).
-        """
+    def add(self, steps: list[int], values: list[float], settings: Settings) -> list[Fired]:
+        """Record values (in call order) and return the diagnoses that became certain."""
         new: list[Fired] = []
         classification = self.loss_name in CLASSIFICATION_LOSSES
         chance = self.chance_level if (self.training and self.reduction != "sum") else None
-        for i, (step, value) in enumerate(zip(steps, values)):
+        for step, value in zip(steps, values):
+            call = len(self.values)  # this value's call index in the series
             self.steps.append(step)
             self.values.append(value)
             if not math.isfinite(value):
@@ -138,7 +137,7 @@ class Series:
                 if "LD502" not in self.fired:
                     new.append(self._fire("LD502", step, value, last_finite=self._last_finite,
                                           calls_before=len(self.values) - 1,
-                                          call=calls[i] if calls is not None else None))
+                                          call=call))
                 self._chance_reset()
                 continue
             self._last_finite = (step, value)
