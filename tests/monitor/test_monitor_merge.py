@@ -160,3 +160,40 @@ def test_merge_command(tmp_path, capsys):
 def test_merge_command_bad_file_exits_2_with_a_message(tmp_path, capsys):
     assert cli(str(tmp_path / "nope.json")) == 2
     assert "lossdoctor merge: cannot read" in capsys.readouterr().err
+
+
+def env(rank, world=2, **extra):
+    return {"RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank), "LOCAL_WORLD_SIZE": str(world),
+            "MASTER_PORT": "29555", **extra}
+
+
+def test_distributed_run_is_none_outside_torchrun():
+    from lossdoctor.monitor import DistributedRun
+
+    assert DistributedRun.start("out.json", environ={}) is None
+    assert DistributedRun.start(None, environ={"RANK": "0", "WORLD_SIZE": "1"}) is None
+    # several machines and no --output: no shared place to merge in, each rank reports alone
+    assert DistributedRun.start(None, environ=env(0, world=4, LOCAL_WORLD_SIZE="2")) is None
+
+
+def test_distributed_run_with_output_writes_the_merged_report_in_the_asked_format(tmp_path):
+    from lossdoctor.monitor import DistributedRun
+
+    out = tmp_path / "report.txt"
+    runs = [DistributedRun.start(out, environ=env(r), timeout=10) for r in (0, 1)]
+    assert runs[1].finish({"findings": [finding("LD101", 5)], "exit_code": 0}, format="text") is None
+    assert runs[0].finish({"findings": [finding("LD101", 5)], "exit_code": 0}, format="text") is None
+    text = out.read_text()
+    assert "1 finding from 2 ranks" in text and "LD101" in text and "(rank 0, 1)" in text
+
+
+def test_distributed_run_without_output_returns_the_merged_text_on_rank_0(tmp_path):
+    from lossdoctor.monitor import DistributedRun
+
+    tag = str(os.getpid())
+    runs = [DistributedRun.start(None, environ=env(r, TORCHELASTIC_RUN_ID=tag), timeout=10) for r in (0, 1)]
+    assert runs[0].path == runs[1].path and runs[0].path.parent.name.startswith("lossdoctor-")
+    assert runs[1].finish({"findings": [finding("LD702", 8)], "exit_code": 0}) is None
+    merged = json.loads(runs[0].finish({"findings": [], "exit_code": 0}))
+    assert merged["findings"][0]["ranks"] == [1]
+    assert not runs[0].path.parent.exists()  # no --output: nothing left behind

@@ -14,6 +14,7 @@ Importing this package does not import torch.
 from __future__ import annotations
 
 from ._merge import (
+    DistributedRun,
     RankInfo,
     begin_rank_report,
     distributed_rank,
@@ -22,6 +23,7 @@ from ._merge import (
     load_report,
     merge_reports,
     rank_report_path,
+    render_merged,
     write_rank_report,
 )
 from ._monitor import KNOWN_LOSSES, Monitor
@@ -31,6 +33,8 @@ __all__ = [
     "Monitor",
     "Settings",
     "KNOWN_LOSSES",
+    "DistributedRun",
+    "render_merged",
     "RankInfo",
     "distributed_rank",
     "begin_rank_report",

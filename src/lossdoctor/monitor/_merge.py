@@ -23,7 +23,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
 DEFAULT_TIMEOUT = 60.0
 # Rank files that started this long before rank 0 are left over from an earlier run.
@@ -118,21 +118,95 @@ def gather_rank_reports(output: str | os.PathLike, world_size: int, *, own: dict
 
 
 def finish_rank_report(output: str | os.PathLike, report: dict[str, Any], info: RankInfo,
-                       *, started: float | None = None, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any] | None:
+                       *, started: float | None = None, timeout: float = DEFAULT_TIMEOUT,
+                       render: Callable[[dict[str, Any]], str] | None = None,
+                       write_output: bool = True) -> dict[str, Any] | None:
     """Write this rank's file; on rank 0 also gather, merge and write ``output``.
 
-    Returns the merged report on rank 0 and None on the other ranks.
+    ``render`` turns the merged report into the text written to ``output``
+    (default: JSON).  Returns the merged report on rank 0 and None on the
+    other ranks.
     """
     write_rank_report(output, report, info, started)
     if info.rank != 0:
         return None
     merged = gather_rank_reports(output, info.world_size, own=dict(report, started=started),
                                  started=started, timeout=timeout)
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(merged, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    if write_output:
+        text = render(merged) if render is not None else json.dumps(merged, indent=2, default=str) + "\n"
+        path = Path(output)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
     return merged
+
+
+class DistributedRun:
+    """One rank of a torchrun job under ``lossdoctor run``: what the CLI needs, in two calls.
+
+    ``DistributedRun.start(args.output)`` returns None outside a distributed run
+    (then nothing changes).  Otherwise ``finish(report_dict, format=...)``
+    writes this rank's JSON next to the output; on rank 0 it waits (bounded)
+    for the other ranks, merges, writes the merged report to ``--output`` in
+    the requested format, and returns the merged report's text when there is
+    no ``--output`` (for the CLI to print).  Other ranks get None back and
+    should print at most a one-line note.  Without ``--output`` the rank files
+    go to a private temporary folder shared by the ranks of this machine
+    (named after torchrun's process id), and the merged report is printed.
+    """
+
+    def __init__(self, info: RankInfo, path: Path, user_output: bool, started: float, timeout: float) -> None:
+        self.info, self.path, self.user_output, self.started, self.timeout = info, path, user_output, started, timeout
+
+    @classmethod
+    def start(cls, output: str | os.PathLike | None, *, timeout: float = DEFAULT_TIMEOUT,
+              environ: dict[str, str] | None = None) -> "DistributedRun | None":
+        env = os.environ if environ is None else environ
+        info = distributed_rank(env)
+        if info is None:
+            return None
+        if output:
+            path, user_output = Path(output), True
+        else:
+            local = env.get("LOCAL_WORLD_SIZE")
+            if local is not None and local != env.get("WORLD_SIZE"):
+                return None  # several machines and no shared output: each rank reports on its own
+            import tempfile
+
+            run = f"{os.getppid()}-{env.get('MASTER_PORT', '')}-{env.get('TORCHELASTIC_RUN_ID', '')}"
+            path, user_output = Path(tempfile.gettempdir()) / f"lossdoctor-{run}" / "report.json", False
+        started = begin_rank_report(path, info)
+        return cls(info, path, user_output, started, timeout)
+
+    @property
+    def rank(self) -> int:
+        return self.info.rank
+
+    def finish(self, report: dict[str, Any], *, format: str = "json") -> str | None:
+        render = (lambda merged: render_merged(merged, format))
+        merged = finish_rank_report(self.path, report, self.info, started=self.started, timeout=self.timeout,
+                                    render=render, write_output=self.user_output)
+        if merged is None or self.user_output:
+            return None
+        for rank in range(self.info.world_size):  # the private folder is ours: leave nothing behind
+            try:
+                rank_report_path(self.path, rank).unlink()
+            except OSError:
+                pass
+        try:
+            self.path.parent.rmdir()
+        except OSError:
+            pass
+        return render(merged)
+
+
+def render_merged(merged: dict[str, Any], format: str = "json") -> str:
+    """The merged report as JSON or as text."""
+    if format == "json":
+        return json.dumps(merged, indent=2, default=str) + "\n"
+    from ._cli import render_merged_text
+
+    return render_merged_text(merged)
 
 
 def merge_reports(reports: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -231,6 +305,8 @@ def _rank_order(rank: Any) -> tuple[int, Any]:
 
 
 __all__ = [
+    "DistributedRun",
+    "render_merged",
     "RankInfo",
     "distributed_rank",
     "rank_report_path",
