@@ -55,10 +55,11 @@ def test_chance_plateau_counts_consecutive_steps_only():
 def test_chance_band_is_relative_to_ln_c():
     ln50 = math.log(50)
     tol = 0.05 * ln50
-    assert codes(feed(Monitor(), [ln50 + 0.9 * tol] * 100, num_classes=50)) == ["LD701"]
-    assert codes(feed(Monitor(), [ln50 + 1.2 * tol] * 100, num_classes=50)) == []
+    jitter = [0.001 * (-1) ** i for i in range(200)]
+    assert codes(feed(Monitor(), [ln50 + 0.9 * tol + j for j in jitter[:100]], num_classes=50)) == ["LD701"]
+    assert codes(feed(Monitor(), [ln50 + 1.2 * tol + j for j in jitter[:100]], num_classes=50)) == []
     # just outside the band and flat for 200 steps: not chance, but not learning either
-    assert codes(feed(Monitor(), [ln50 + 1.2 * tol] * 200, num_classes=50)) == ["LD703"]
+    assert codes(feed(Monitor(), [ln50 + 1.2 * tol + j for j in jitter], num_classes=50)) == ["LD703"]
 
 
 def test_no_chance_check_without_classes_or_for_sum_reduction_or_other_losses():
@@ -277,3 +278,25 @@ def test_bad_update_arguments(args, kwargs, error, text):
 def test_settings_defaults_are_documented_values():
     s = Settings()
     assert (s.chance_window, s.chance_tol, s.flat_window) == (100, 0.05, 200)
+
+
+def test_a_frozen_loss_is_not_decreasing_after_its_window():
+    found = feed(Monitor(), [2.0, 1.9] + [1.834975] * 60, num_classes=10)
+    assert codes(found) == ["LD703"]
+    f = found[0]
+    assert f.details["frozen"] and f.details["first_step"] == 2 and f.details["step"] == 51
+    assert "has not changed for 50 training steps in a row" in f.message
+
+
+def test_a_loss_converged_to_zero_is_not_frozen():
+    assert feed(Monitor(), [1.0, 0.5] + [0.0] * 300, num_classes=10) == []
+
+
+def test_a_loss_frozen_at_chance_is_the_chance_plateau_only():
+    # a dead network: all-zero logits give exactly ln(C) with zero gradient
+    found = feed(Monitor(), [math.log(10)] * 300, num_classes=10)
+    assert codes(found) == ["LD701"]
+
+
+def test_tiny_changes_are_not_frozen():
+    assert codes(feed(Monitor(), [1.0 - 1e-4 * i for i in range(150)], num_classes=10)) == []

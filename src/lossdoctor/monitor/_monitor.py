@@ -338,6 +338,14 @@ class Monitor:
         elif fired.code == "LD502":
             message = self._word_nonfinite(series, fired, notes, loss)
             evidence = f"the loss value read back at step {fired.step}"
+        elif facts.get("frozen"):  # LD703, the loss does not change at all
+            message = (
+                f"the {loss} loss has not changed for {facts['window']} training steps in a row "
+                f"(steps {facts['first_step']}-{fired.step}, value {_fmt(facts['last'])}): "
+                "the model's parameters are not being updated (a learning rate decayed to ~0, "
+                "an optimizer over other parameters, or gradients that are all zero)"
+            )
+            evidence = f"{facts['window']} identical loss values in a row at this call site"
         else:  # LD703
             message = (
                 f"the {loss} loss did not improve over its first {facts['window']} training steps "

@@ -52,11 +52,13 @@ class Settings:
     flat_window: int = 200
     # An improvement is a block mean this fraction below the first block's mean.
     flat_rel_improvement: float = 0.05
+    # LD703 also: training steps in a row whose loss did not change at all (the model is not updated).
+    frozen_window: int = 50
     # LD702: below this a classification loss counts as negative (rounding slack).
     negative_tol: float = 1e-6
 
     def __post_init__(self) -> None:
-        for name in ("chance_window", "flat_window"):
+        for name in ("chance_window", "flat_window", "frozen_window"):
             if int(getattr(self, name)) < 2:
                 raise ValueError(f"{name} must be at least 2, got {getattr(self, name)!r}")
         if not 0 < self.chance_tol < 1:
@@ -110,6 +112,9 @@ class Series:
     _best_block_end: int | None = None
     _improved: bool = False
     _last_finite: tuple[int, float] | None = None
+    _first_value: float | None = None
+    _frozen_start: int | None = None
+    _frozen_len: int = 0
     _min_value: float = math.inf
 
     @property
@@ -140,7 +145,6 @@ class Series:
                                           call=call))
                 self._chance_reset()
                 continue
-            self._last_finite = (step, value)
             if value < self._min_value:
                 self._min_value = value
             if classification and value < -settings.negative_tol:
@@ -151,16 +155,23 @@ class Series:
                 fired = self._chance_step(step, value, chance, settings)
                 if fired:
                     new.append(fired)
-            if self.training and not self._improved and "LD703" not in self.fired:
-                fired = self._flat_step(step, value, settings)
+            if self.training and "LD703" not in self.fired:
+                fired = self._frozen_step(step, value, settings)
+                if fired is None and not self._improved:
+                    fired = self._flat_step(step, value, settings)
                 if fired:
                     new.append(fired)
+            self._last_finite = (step, value)
         return new
 
     # -- LD701 ---------------------------------------------------------------
     def _chance_reset(self) -> None:
         self._chance_start, self._chance_len, self._chance_sum = None, 0, 0.0
         self._chance_lo, self._chance_hi = math.inf, -math.inf
+
+    def _in_chance_band(self, value: float, settings: Settings) -> bool:
+        chance = self.chance_level if self.reduction != "sum" else None
+        return chance is not None and abs(value - chance) <= max(settings.chance_tol * chance, settings.chance_abs_tol)
 
     def _chance_step(self, step: int, value: float, chance: float, settings: Settings) -> Fired | None:
         tol = max(settings.chance_tol * chance, settings.chance_abs_tol)
@@ -183,6 +194,25 @@ class Series:
         )
 
     # -- LD703 ---------------------------------------------------------------
+    def _frozen_step(self, step: int, value: float, settings: Settings) -> Fired | None:
+        """The very same loss value again and again: nothing is updating the model."""
+        last = self._last_finite
+        if self._first_value is None:
+            self._first_value = value
+        # float32 rounding of a recomputed value is ~1e-7 relative.  A loss that froze after
+        # learning most of what it could is converged, not broken; one frozen at chance is LD701's.
+        if (last is None or abs(value - last[1]) > 1e-6 * abs(value)
+                or abs(value) < 0.5 * abs(self._first_value) or self._in_chance_band(value, settings)):
+            self._frozen_start, self._frozen_len = None, 0
+            return None
+        if self._frozen_start is None:
+            self._frozen_start, self._frozen_len = last[0], 1
+        self._frozen_len += 1
+        if self._frozen_len < settings.frozen_window or "LD701" in self.fired:
+            return None
+        return self._fire("LD703", step, value, frozen=True, window=self._frozen_len,
+                          first_step=self._frozen_start, last=value)
+
     def _flat_step(self, step: int, value: float, settings: Settings) -> Fired | None:
         block = max(1, settings.flat_window // 10)
         self._finite_seen += 1
