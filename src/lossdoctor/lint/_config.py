@@ -50,8 +50,12 @@ def find_config(paths: list[str]) -> Config:
     for d in (start, *start.parents):
         candidate = d / "pyproject.toml"
         if candidate.is_file():
-            data = _load_toml(candidate)
-            table = data.get("tool", {}).get("lossdoctor")
+            try:
+                mentions = "lossdoctor" in candidate.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                mentions = False
+            # Only a file that names the tool is parsed (and so needs a TOML reader).
+            table = _load_toml(candidate).get("tool", {}).get("lossdoctor") if mentions else None
             if table is not None:
                 return _parse(table, candidate)
             fallback_root = fallback_root or d

@@ -111,3 +111,10 @@ RESHAPE_METHODS = {"view", "reshape", "flatten"}
 
 # Tensor factories whose rank can be read off a literal size.
 FACTORIES = {"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.randint", "torch.full"}
+
+# Layers whose output has the rank of their input (a softmax after them keeps
+# the input's batch dim where it was).
+RANK_KEEPING = {p + n for p in _NN for n in (
+    "Dropout", "LayerNorm", "BatchNorm1d", "Identity", "GELU", "LeakyReLU", "ELU", "SiLU", "Mish", "PReLU",
+    "Hardtanh", "Hardswish", "GroupNorm", "RMSNorm",
+)} | set(MODULE_OUTPUTS)

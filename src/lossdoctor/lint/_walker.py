@@ -588,7 +588,7 @@ class Walker:
                 out_meta["dim"] = _int_literal(dim_node)
                 if dim_node is None:
                     self.emit("call", CallEvent("softmax", qual, op, self.src.loc(node), node, extra={"dim": None}))
-            return Value(("module",), node, {"out": Value(tags, node, out_meta)})
+            return Value(("module",), node, {"out": Value(tags, node, out_meta), "keeps_rank": True})
         if qual in api.SEQUENTIAL:
             return self._sequential(node, args)
         if qual in api.FACTORIES:
@@ -596,7 +596,8 @@ class Walker:
             return Value(("tensor",), node, {"ndim": ndim}) if ndim is not None else None
         last = qual.rsplit(".", 1)[-1]
         if qual.startswith("torch.nn.") and last[:1].isupper() and qual.count(".") == 2:
-            return Value(("module",), node, {"out": None})  # some other layer: output unknown
+            # Some other layer: what it outputs is unknown, at most its rank.
+            return Value(("module",), node, {"out": None, "keeps_rank": qual in api.RANK_KEEPING})
         return None
 
     def _sequential(self, node: ast.Call, args: list) -> Value | None:
@@ -618,7 +619,9 @@ class Walker:
                 _, prev_end = self.src.span(node.args[-2])
                 _, last_end = self.src.span(node.args[-1])
                 out = Value(out.tags, out.node, {**out.meta, "drop": (Edit(prev_end, last_end, ""),)})
-        return Value(("module", "model"), node, {"out": out, "seq_last": node.args[-1] if node.args else None})
+        keeps = bool(args) and len(args) == len(node.args) and all(
+            a is not None and a.has("module") and a.meta.get("keeps_rank") for a in args)
+        return Value(("module", "model"), node, {"out": out, "keeps_rank": keeps})
 
     def _drop_softmax_edits(self, frame: FuncFrame) -> tuple | None:
         """Edits that make ``forward`` return logits: every ``return softmax(h)`` becomes ``return h``."""
@@ -646,6 +649,7 @@ class Walker:
         tags = ("logprobs",) if log else ("probs",)
         keep = a0.tags & {"half", "model_output"} if a0 is not None else frozenset()
         return Value(frozenset(tags) | keep, node, {"origin": (self.src.short(node), node.lineno), "dim": dim,
+                                                    "ndim": a0.meta.get("ndim") if a0 is not None else None,
                                                     "op": "log_softmax" if log else "softmax",
                                                     "form": "method" if method else "function"})
 
@@ -671,9 +675,11 @@ class Walker:
             out = fval.meta.get("out")
             result = self._module_output(out, node, fval, model=fval.has("model"))
             a0 = args[0] if args else None
-            if (result is not None and out is not None and out.meta.get("op") in ("nn.Linear", "nn.LazyLinear")
-                    and a0 is not None and a0.meta.get("ndim")):
-                result = result.with_tags(("linear_out",), ndim=a0.meta["ndim"])
+            ndim = a0.meta.get("ndim") if a0 is not None else None
+            if result is not None and ndim and fval.meta.get("keeps_rank"):
+                result = result.with_tags(ndim=ndim)
+                if out is not None and out.meta.get("op") in ("nn.Linear", "nn.LazyLinear"):
+                    result = result.with_tags(("linear_out",))
             return result
         if fval.has("class"):
             cls: ClassInfo = fval.meta["cls"]
@@ -892,9 +898,9 @@ def _viewed(obj: Value | None, node: ast.Call) -> Value | None:
         n = len(node.args[0].elts)
     base = _semantic(obj) if obj is not None else Value()
     if n == 3:
-        return base.with_tags(("view3",))
+        return base.with_tags(("view3",), ndim=3)
     if n == 2:
-        return base.with_tags(("view2",))
+        return base.with_tags(("view2",), ndim=2)
     return base if base.tags else None
 
 

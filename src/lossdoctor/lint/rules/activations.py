@@ -129,6 +129,9 @@ def softmax_over_batch_dim(ctx, call: LossCall) -> None:
         return
     if not (inp.has("probs") or inp.has("logprobs")) or inp.value.meta.get("dim") != 0:
         return
+    # dim 0 is the class dim of a single unbatched sample: flag only a known batch.
+    if (inp.value.meta.get("ndim") or 0) < 2:
+        return
     ctx.report("LD109", inp, f"`{call.callee}` gets a softmax over dim 0 (the batch): {inp.origin}")
 
 
