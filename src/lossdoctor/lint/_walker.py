@@ -356,6 +356,9 @@ class Walker:
         for s in node.body:
             if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.block([s], body_scope)
+        # Class-level assignments (`loss_fn = nn.CrossEntropyLoss()`) are read as `self.loss_fn`.
+        for name, value in body_scope.names.items():
+            info.attrs.setdefault(name, value)
         methods.sort(key=lambda m: 0 if m.name in _INIT_FIRST else 1)
         for m in methods:
             for d in m.decorator_list:
@@ -367,8 +370,10 @@ class Walker:
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, parent: Scope,
                  cls: ClassInfo | None) -> None:
-        no_grad = any(self.qual(d.func if isinstance(d, ast.Call) else d, parent) in api.NO_GRAD
-                      for d in getattr(node, "decorator_list", ()))
+        decorators = [self.qual(d.func if isinstance(d, ast.Call) else d, parent)
+                      for d in getattr(node, "decorator_list", ())]
+        no_grad = any(q in api.NO_GRAD for q in decorators)
+        autocast = any(q in api.AUTOCAST for q in decorators)
         frame = FuncFrame(no_grad)
         scope = Scope(parent, cls=None, func=frame)
         args = node.args
@@ -386,7 +391,7 @@ class Walker:
             scope.names[params[0].arg] = Value(("self",), None, {"cls": cls})
         saved_loops, self.loops = self.loops, []
         saved_ng, self.no_grad = self.no_grad, 0
-        saved_ac, self.autocast = self.autocast, 0
+        saved_ac, self.autocast = self.autocast, int(autocast)
         self.block(node.body, scope)
         self.loops, self.no_grad, self.autocast = saved_loops, saved_ng, saved_ac
         for ev, loss_name, _ in frame.accumulations:
