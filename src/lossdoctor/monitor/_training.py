@@ -43,12 +43,13 @@ class TrainingSession:
     def active(self) -> bool:
         return self.report is not None
 
-    def start(self) -> None:
+    def start(self, rank: int | None = None) -> None:
+        """Install; ``rank`` is the framework's own process rank in a multi-process run."""
         if self.report is not None:
             return
         import lossdoctor
 
-        self.monitor = Monitor(**self._monitor_args)
+        self.monitor = Monitor(**self._monitor_args, **({"rank": rank} if rank is not None else {}))
         self.monitor.on_finding = self._found
         self.findings, self.logged = [], []
         report = lossdoctor.install(self.mode, monitor=True)

@@ -79,7 +79,8 @@ class LossDoctorCallback(*_callback_bases()):  # type: ignore[misc]
         # Log under the package the Trainer comes from, so its logging set-up applies.
         package = "pytorch_lightning" if type(trainer).__module__.startswith("pytorch_lightning") else "lightning.pytorch"
         self._session.log = logging.getLogger(f"{package}.callbacks.lossdoctor")
-        self._session.start()
+        distributed = getattr(trainer, "world_size", 1) > 1
+        self._session.start(rank=trainer.global_rank if distributed else None)
 
     def on_train_batch_start(self, trainer: Any, pl_module: Any, batch: Any, batch_idx: int) -> None:
         self._session.set_step(trainer.global_step)

@@ -51,7 +51,8 @@ class LossDoctorCallback(TrainerCallback):
         return self._session.monitor
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        self._session.start()
+        distributed = getattr(args, "world_size", 1) > 1
+        self._session.start(rank=args.process_index if distributed else None)
         self._session.set_step(state.global_step)
 
     def on_step_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
