@@ -399,12 +399,14 @@ class Monitor:
             if not self._noted_later(logits, series, fired):
                 text += "; the input logits were already non-finite (LD501 reported at this call site)"
             else:
-                text += ("; the loss input was not yet reported non-finite at that call (LD501 came at a later call): "
-                         "logits large enough to overflow the loss do this")
+                text += ("; the loss input was not reported non-finite until a later call (LD501): either it was "
+                         "finite but extreme enough to overflow the loss, or it went non-finite on a call the "
+                         "runtime's sampled value checks skipped")
         else:
-            text += "; no non-finite loss input was reported at this call site, so the loss computation itself overflowed"
+            text += ("; no non-finite loss input was reported at this call site (value checks are sampled after "
+                     "the first calls), so most likely the loss computation itself overflowed")
             if "LD302" not in notes:
-                text += " (or every target of the batch was `ignore_index`, LD302)"
+                text += " or every target of a batch was `ignore_index` (LD302)"
         return text
 
     def __repr__(self) -> str:
