@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("lossdoctor.demo._cli", "run the bundled buggy training scripts and show what lossdoctor finds"),
     "lint": ("lossdoctor.lint._cli", "find loss bugs in source code without running it"),
     "explain": ("lossdoctor.explain._cli", "explain a PyTorch loss error from a traceback or message"),
+    "merge": ("lossdoctor.monitor._cli", "merge the per-rank reports of a distributed run into one"),
     "rules": ("lossdoctor.catalog._cli", "list every diagnosis"),
     "rule": ("lossdoctor.catalog._cli", "show one diagnosis: why it is wrong and how to fix it"),
 }

@@ -46,8 +46,6 @@ def test_watch_on_every_rank_and_one_merged_report(tmp_path):
         assert data["rank"] == rank and data["world_size"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason="`lossdoctor run` does not call finish_rank_report yet (the lead wires it); "
-                   "remove this marker when it does")
 def test_lossdoctor_run_under_torchrun_merges_on_rank_0(tmp_path):
     out = tmp_path / "report.json"
     proc = torchrun("-m", "lossdoctor", "run", "--mode", "collect", "--format", "json", "--output", str(out),

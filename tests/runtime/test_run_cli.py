@@ -89,3 +89,4 @@ def test_usage_errors_exit_2(tmp_path):
     assert run_cli("run", cwd=tmp_path).returncode == 2
     res = run_cli("run", "missing.py", cwd=tmp_path)
     assert res.returncode == 2 and "missing.py" in res.stderr and "Traceback" not in res.stderr
+

@@ -16,7 +16,7 @@ import traceback
 from typing import Any
 
 # Options of `run` itself that take a value; everything from the script name on belongs to the script.
-_VALUE_OPTIONS = {"--mode", "--format", "--output", "-o", "--value-check-every", "--accelerator-check-every"}
+_VALUE_OPTIONS = {"--mode", "--format", "--output", "-o", "--value-check-every", "--accelerator-check-every", "--plot", "--html"}
 
 
 def configure(command: str, parser: argparse.ArgumentParser) -> None:
@@ -39,6 +39,8 @@ def configure(command: str, parser: argparse.ArgumentParser) -> None:
         help="the same for GPU tensors, after the first 8 calls (default: 100; each costs a host sync)",
     )
     parser.add_argument("--no-monitor", action="store_true", help="do not watch the loss values over time")
+    parser.add_argument("--plot", metavar="PNG", help="draw the loss curve of each call site, with the diagnoses marked, to PNG (needs matplotlib)")
+    parser.add_argument("--html", metavar="HTML", help="write a self-contained HTML report with the loss curves and findings")
     parser.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
     parser.add_argument("script", nargs="?", help="the Python script to run")
     parser.set_defaults(target=[])
@@ -86,12 +88,45 @@ def main(command: str, args: argparse.Namespace) -> int:
         options["value_check_every"] = args.value_check_every
     if args.accelerator_check_every is not None:
         options["accelerator_check_every"] = args.accelerator_check_every
-    report = install(args.mode, **{**{k: v for k, v in DEFAULTS.items()}, **options})
+    if (args.plot or args.html) and args.no_monitor:
+        print("lossdoctor run: --plot and --html draw the monitor's loss curves; drop --no-monitor", file=sys.stderr)
+        return 2
+    from ..monitor import DistributedRun
+
+    dist = DistributedRun.start(args.output)  # None unless under torchrun; no collectives of ours
+    report = install(args.mode, **{**DEFAULTS, **options})
     exit_code, crash = _run_target(args)
     uninstall(report)
     explanation = _explain(crash) if crash is not None else None
+    _write_pictures(args, report)
+    if dist is not None:
+        merged_text = dist.finish(report_dict(report, exit_code, crash, explanation), format=args.format)
+        if merged_text is not None:
+            (sys.stdout if args.format == "json" else sys.stderr).write(merged_text)
+        elif dist.rank != 0:
+            print(f"lossdoctor: rank {dist.rank} found {len(report.to_dicts())} findings; rank 0 prints the merged report",
+                  file=sys.stderr)
+        return exit_code
     _write_report(args, report, exit_code, crash, explanation)
     return exit_code
+
+
+def _write_pictures(args: argparse.Namespace, report: Any) -> None:
+    """The loss curves per call site with the diagnoses marked (never fails the run)."""
+    monitor = report.monitor
+    for option, method in (("plot", "plot"), ("html", "html")):
+        path = getattr(args, option)
+        if not path:
+            continue
+        if monitor is None:
+            print(f"lossdoctor run: no loss values were watched, so --{option} has nothing to draw", file=sys.stderr)
+            continue
+        try:
+            getattr(monitor, method)(path)
+        except ImportError as exc:
+            print(f"lossdoctor run: --{option} needs {exc.name or 'matplotlib'}: pip install matplotlib", file=sys.stderr)
+        except Exception as exc:  # a picture must never hide the report
+            print(f"lossdoctor run: could not write {path}: {exc}", file=sys.stderr)
 
 
 def _run_target(args: argparse.Namespace) -> tuple[int, BaseException | None]:
