@@ -193,16 +193,14 @@ def _svg(monitor: "Monitor", series: "Series", width: int = 900, height: int = 2
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{_e(series_label(series))}">']
     # axes and ticks
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#999"/>')
-    for i in range(5):
-        yv = y0 + (y1 - y0) * i / 4
-        yy = top + ph - ph * i / 4
-        label = _untf(yv, symlog)
+    for yv in _ticks(y0, y1, integer=symlog):
+        yy = py(_untf(yv, symlog))
+        label = f"1e{int(yv)}" if symlog and yv >= 1 else _short(_untf(yv, symlog))
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#eee"/>')
-        out.append(f'<text x="{left - 5}" y="{yy + 4:.1f}" font-size="10" text-anchor="end">{_e(_short(label))}</text>')
-    for i in range(6):
-        sv = x0 + (x1 - x0) * i / 5
-        xx = left + pw * i / 5
-        out.append(f'<text x="{xx:.1f}" y="{top + ph + 14}" font-size="10" text-anchor="middle">{int(round(sv))}</text>')
+        out.append(f'<text x="{left - 5}" y="{yy + 4:.1f}" font-size="10" text-anchor="end">{_e(label)}</text>')
+    for sv in _ticks(x0, x1, integer=True):
+        xx = px(sv)
+        out.append(f'<text x="{xx:.1f}" y="{top + ph + 14}" font-size="10" text-anchor="middle">{int(sv)}</text>')
     out.append(f'<text x="{left + pw / 2}" y="{height - 4}" font-size="11" text-anchor="middle">step</text>')
     if chance is not None:
         yy = py(chance)
@@ -248,6 +246,25 @@ def _thin(points: list[tuple[int, float]], limit: int) -> list[tuple[int, float]
         lo = min(bucket, key=lambda p: p[1])
         hi = max(bucket, key=lambda p: p[1])
         out.extend(sorted({lo, hi}))
+    return out
+
+
+def _ticks(lo: float, hi: float, integer: bool = False, count: int = 5) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) inside [lo, hi]."""
+    span = hi - lo
+    if span <= 0:
+        return [lo]
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if integer:
+        step = max(1.0, round(step))
+    first = math.ceil(lo / step) * step
+    out = []
+    value = first
+    while value <= hi + 1e-9 * abs(step):
+        out.append(round(value, 10))
+        value += step
     return out
 
 
