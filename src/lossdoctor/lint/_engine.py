@@ -10,6 +10,7 @@ lints the rest on ``jobs`` processes, then settles cross-module findings.
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import os
 import re
@@ -395,14 +396,22 @@ def lint_paths(paths: list[str], *, selected: frozenset[str], config: _config.Co
         todo.append(job)
     args = [(str(j.path), j.notebook, j.module, j.package, selected) for j in todo]
     n_jobs = max(1, jobs or _config.cpu_count())
-    if n_jobs > 1 and len(args) >= 16:
-        results = _parallel(args, n_jobs)
-    else:
-        results = map(_worker, args)
-    for path, key, res in results:
-        run.results[path] = res
-        if key and not res.get("internal"):
-            cache.put(path, key, res)
+    # Syntax trees hold no reference cycles: the cyclic collector would only
+    # re-scan millions of live nodes (about 15% of the run).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if n_jobs > 1 and len(args) >= 16:
+            results = _parallel(args, n_jobs)
+        else:
+            results = map(_worker, args)
+        for path, key, res in results:
+            run.results[path] = res
+            if key and not res.get("internal"):
+                cache.put(path, key, res)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     cache.save()
     _collect(run, selected, config, per_file_ignores or config.per_file_ignores)
     return run
