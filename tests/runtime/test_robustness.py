@@ -12,9 +12,10 @@ from lossdoctor.runtime import _checks, _session
 
 
 @pytest.fixture
-def broken_check(monkeypatch):
+def broken_check(monkeypatch, request):
     """Replace one registered check by one that crashes (fault injection, real tensors)."""
-    index = next(i for i, c in enumerate(_checks.CHECKS) if c.fn.__name__ == "cross_entropy_input_provenance")
+    name = getattr(request, "param", "target_out_of_range")
+    index = next(i for i, c in enumerate(_checks.CHECKS) if c.fn.__name__ == name)
     original = _checks.CHECKS[index]
 
     def crash(call):
@@ -22,10 +23,12 @@ def broken_check(monkeypatch):
 
     _checks.CHECKS[index] = _checks.RuntimeCheck(original.code, crash, original.losses, original.stage, original.values, original.also)
     _checks.reset_cache()
+    _session._VALUE_CHECKS.clear()
     monkeypatch.setattr(_session, "_reported_internal", set())
     yield original
     _checks.CHECKS[index] = original
     _checks.reset_cache()
+    _session._VALUE_CHECKS.clear()
 
 
 def test_internal_error_is_reported_once_and_the_loss_is_unchanged(broken_check):
@@ -43,8 +46,9 @@ def test_internal_error_is_reported_once_and_the_loss_is_unchanged(broken_check)
     assert all(torch.equal(r, expected) for r in results)
 
 
+@pytest.mark.parametrize("broken_check", ["cross_entropy_input_provenance"], indirect=True)
 def test_other_checks_still_run_when_one_crashes(broken_check):
-    logits = torch.randn(8, 4)
+    logits = torch.randn(8, 4, requires_grad=True).view(8, 4)  # a view: every metadata check runs
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with lossdoctor.watch(mode="collect"):

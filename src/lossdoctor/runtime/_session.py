@@ -33,6 +33,10 @@ from .._errors import LossDoctorError, LossDoctorInternalWarning, LossDoctorWarn
 from .._finding import Finding, Location
 from . import _checks
 from ._call import LOSSES, LossCall, from_functional, from_module, summarize
+from ._fastpath import quick_accept
+
+# Set to a list to record every (call, accepted-by-the-fast-path) pair; tests use it.
+CALL_LOG: list | None = None
 
 MODES = ("raise", "warn", "collect")
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -188,6 +192,17 @@ def _value_checks_due(session: Session, site: tuple, call: LossCall) -> bool:
     return every > 0 and n % every == 0
 
 
+_VALUE_CHECKS: dict[str, list] = {}
+
+
+def _value_checks(loss: str) -> list:
+    """The pre-call checks of one loss that read values (what remains after the fast path)."""
+    found = _VALUE_CHECKS.get(loss)
+    if found is None:
+        found = _VALUE_CHECKS[loss] = [c for c in _checks.pre_checks(loss) if c.values]
+    return found
+
+
 def _run_checks(checks, call: LossCall, values: bool) -> list[Finding]:
     found: list[Finding] = []
     for chk in checks:
@@ -290,7 +305,13 @@ def _checked_call_inner(loss, original, call_builder, args, kwargs, sessions):
         site = (loc.path, loc.line, loss) if loc is not None else ("<unknown>", 0, loss)
         values = _value_checks_due(head, site, call)
         call.facts["values"] = values
-        findings = _run_checks(_checks.pre_checks(loss), call, values)
+        accepted = quick_accept(call)
+        if CALL_LOG is not None:
+            CALL_LOG.append((call, accepted))
+        if accepted:
+            findings = _run_checks(_value_checks(loss), call, True) if values else []
+        else:
+            findings = _run_checks(_checks.pre_checks(loss), call, values)
         for s in sessions:
             s.report.calls += 1
         to_raise = _deliver(sessions, site, call, findings, loc)
@@ -357,12 +378,15 @@ def _explain_torch_error(err: BaseException, call: LossCall, sessions, site, loc
 
 
 def _observe(sessions, site, call: LossCall, output, loc) -> None:
-    if not isinstance(output, torch.Tensor) or not _checks.values_readable(output):
-        return  # meta/fake/subclass outputs carry no values to watch
+    readable = None
     for s in sessions:
         mon = s.report.monitor
         if mon is None:
             continue
+        if readable is None:  # meta/fake/subclass outputs carry no values to watch
+            readable = isinstance(output, torch.Tensor) and _checks.values_readable(output)
+        if not readable:
+            return
         try:
             mon.observe(
                 site,
