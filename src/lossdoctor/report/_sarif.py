@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
 def _rule(code: str) -> dict[str, Any]:
@@ -21,7 +21,6 @@ def _rule(code: str) -> dict[str, Any]:
         "fullDescription": {"text": d.why.strip() or d.title},
         "help": {"text": f"{d.fix}\n\n{d.why.strip()}".strip(),
                  "markdown": f"**Fix:** {d.fix}\n\n{d.why.strip()}".strip()},
-        "helpUri": f"https://github.com/lossdoctor/lossdoctor/blob/main/docs/rules/{d.code}.md",
         "defaultConfiguration": {"level": _LEVEL.get(d.severity, "warning")},
         "properties": {"tags": [d.kind, *(f"surface:{s}" for s in d.surfaces)], "diagnosisName": d.name},
     }
@@ -61,7 +60,6 @@ def render_sarif(findings: Sequence, tool_version: str | None = None,
                      for path, line, _, msg in errors]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "lossdoctor", "version": tool_version or __version__,
-                            "informationUri": "https://github.com/lossdoctor/lossdoctor",
                             "rules": [_rule(c) for c in codes]}},
         "results": results,
         "columnKind": "unicodeCodePoints",
