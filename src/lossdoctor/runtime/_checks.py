@@ -249,7 +249,11 @@ def arguments_swapped(call: LossCall) -> Finding | None:
             loud=True,
             raises="NotImplementedError" if call.loss == "cross_entropy" else "RuntimeError",
         )
-    # BCE / KL / regression: silent.  Only autograd can tell which side is the prediction.
+    # BCE: silent.  Only autograd can tell which side is the prediction.  MSE and L1 are symmetric
+    # in their arguments (same value, same gradient either way round), and `kl_div` with a
+    # detached first argument is reverse KL (KL(target || input)), a deliberate objective: no finding.
+    if call.loss not in BCE_LOSSES:
+        return None
     if torch.is_grad_enabled() and y.requires_grad and not x.requires_grad and x.shape == y.shape:
         return finding(
             "LD608",
@@ -298,33 +302,6 @@ def device_mismatch(call: LossCall) -> Finding | None:
     return None
 
 
-@runtime_check("LD406", losses=CLASS_INDEX_LOSSES)
-def class_weight_mismatch(call: LossCall) -> Finding | None:
-    w, x = call.weight, call.input
-    if not (_is_tensor(w) and _is_tensor(x)) or x.dim() == 0:
-        return None
-    c = call.num_classes
-    if w.numel() != c or w.dim() != 1:
-        return finding(
-            "LD406",
-            f"`weight` has {w.numel()} entries {shape_str(w)} but the input has {c} classes",
-            evidence=f"shapes: weight {summarize(w)}, input {summarize(x)} (class dim {call.class_dim})",
-            fix=f"Give one weight per class: a 1-D float tensor of length {c}",
-            loud=True,
-            raises="RuntimeError",
-        )
-    if w.dtype != x.dtype:
-        return finding(
-            "LD406",
-            f"`weight` is {dtype_name(w.dtype)} but the input is {dtype_name(x.dtype)}; they must match",
-            evidence=f"dtypes: weight {summarize(w)}, input {summarize(x)}",
-            fix=f"Convert the weights: `weight.to({dtype_name(x.dtype)})`",
-            loud=True,
-            raises="RuntimeError",
-        )
-    return None
-
-
 def _squeezed_batch(x: torch.Tensor) -> tuple | None:
     """Sizes before a ``squeeze()`` that dropped a batch dimension of 1, if autograd shows one."""
     fn = getattr(x, "grad_fn", None)
@@ -361,6 +338,18 @@ def class_index_shapes(call: LossCall) -> Finding | None:
     if n == 1:
         if y.dim() == 0 or (y.dim() == 1 and y.shape[0] == 1):
             return None
+        if y.dim() >= 2:  # PyTorch checks the target's dims first (a RuntimeError)
+            return finding(
+                "LD403",
+                f"the input {shape_str(x)} is one unbatched sample; `{call.display}` wants a 0-dim class index, "
+                f"not a {y.dim()}-dim target {shape_str(y)}",
+                evidence=f"shapes: input {summarize(x)}, target {summarize(y)}",
+                fix="Give the input a batch dimension `(N, C)` and the target shape `(N,)`",
+                loud=True,
+                raises="RuntimeError",
+            )
+        if y.dtype not in INDEX_DTYPES:
+            return None  # PyTorch reports the target dtype first: the LD203 check does
         squeezed = _squeezed_batch(x)
         if squeezed:
             return _squeeze_finding(call, squeezed, "ValueError")
@@ -372,11 +361,17 @@ def class_index_shapes(call: LossCall) -> Finding | None:
             loud=True,
             raises="ValueError",
         )
+    # PyTorch compares batch sizes first (a ValueError), then the target's dims (RuntimeErrors).
+    if y.dim() == 0 and x.shape[0] == 0:
+        return None  # PyTorch raises an IndexError of its own here
+    if n == 2 and y.dim() >= 2:
+        f = _multi_target(call)
+        if y.shape[0] != x.shape[0]:
+            f.details["raises"] = "ValueError"  # PyTorch reports the batch sizes first
+        return f
+    if y.dim() == 0 or y.shape[0] != x.shape[0]:
+        return _batch_mismatch(call)
     if n == 2:
-        if y.dim() >= 2:
-            return _multi_target(call)
-        if y.dim() == 0 or y.shape[0] != x.shape[0]:
-            return _batch_mismatch(call)
         return None
     # (N, C, d1, ...): the target must be (N, d1, ...).
     if n == 4 and y.dim() != 3:
@@ -543,7 +538,7 @@ def _batch_mismatch(call: LossCall) -> Finding:
 @runtime_check("LD203", losses=CLASS_INDEX_LOSSES)
 def class_index_dtype(call: LossCall) -> Finding | None:
     x, y = call.input, call.target
-    if not (_is_tensor(x) and _is_tensor(y)) or call.probability_targets:
+    if not (_is_tensor(x) and _is_tensor(y)) or call.probability_targets or x.dim() == 0:
         return None
     if y.dtype == torch.int64 or (y.dtype == torch.uint8 and y.dim() <= 1):
         return None
@@ -577,6 +572,37 @@ def class_index_dtype(call: LossCall) -> Finding | None:
     )
 
 
+# After the shape and dtype checks of the target: PyTorch validates the weight last, so with
+# several problems in one call the error raised is of the type PyTorch's own would be.
+@runtime_check("LD406", losses=CLASS_INDEX_LOSSES)
+def class_weight_mismatch(call: LossCall) -> Finding | None:
+    w, x = call.weight, call.input
+    if not (_is_tensor(w) and _is_tensor(x)) or x.dim() == 0:
+        return None
+    c = call.num_classes
+    if w.numel() != c or w.dim() != 1:
+        return finding(
+            "LD406",
+            f"`weight` has {w.numel()} entries {shape_str(w)} but the input has {c} classes",
+            evidence=f"shapes: weight {summarize(w)}, input {summarize(x)} (class dim {call.class_dim})",
+            fix=f"Give one weight per class: a 1-D float tensor of length {c}",
+            loud=True,
+            raises="RuntimeError",
+        )
+    if w.dtype != x.dtype and not call.probability_targets:
+        # Class-index targets: the NLL kernel insists on one dtype.  Probability targets
+        # multiply by the weight with type promotion: any float weight is accepted.
+        return finding(
+            "LD406",
+            f"`weight` is {dtype_name(w.dtype)} but the input is {dtype_name(x.dtype)}; they must match",
+            evidence=f"dtypes: weight {summarize(w)}, input {summarize(x)}",
+            fix=f"Convert the weights: `weight.to({dtype_name(x.dtype)})`",
+            loud=True,
+            raises="RuntimeError",
+        )
+    return None
+
+
 @runtime_check("LD208", losses=BCE_LOSSES)
 def bce_target_dtype(call: LossCall) -> Finding | None:
     y = call.target
@@ -602,6 +628,10 @@ def elementwise_shape_mismatch(call: LossCall) -> Finding | None:
     except RuntimeError:
         broadcast = None
     loud = call.loss in BCE_LOSSES or broadcast is None
+    if not loud and y.numel() == 1 and broadcast == x.shape:
+        # A one-element target (`mse_loss(x, torch.tensor(0.))`) is a constant: every prediction is
+        # compared with it, which is what was meant; nothing is crossed.
+        return None
     raises = "ValueError" if call.loss in BCE_LOSSES else ("RuntimeError" if loud else None)
     squeezed = _squeezed_batch(x)
     if squeezed:
@@ -802,6 +832,10 @@ def flatten_without_permute(call: LossCall) -> Finding | None:
         return None
     if math.prod(before) != x.numel():
         return None
+    if math.prod(before[2:]) == 1:
+        # (N, C, 1, 1) after global pooling (or (N, C, 1)): one position per sample, so
+        # flattening it is the same as permuting first; nothing is mixed.
+        return None
     n = len(before)
     return finding(
         "LD409",
@@ -832,7 +866,7 @@ def bce_input_provenance(call: LossCall) -> Finding | None:
     if node_is(fn, "SigmoidBackward"):
         return finding(
             "LD107",
-            f"`BCELoss(sigmoid(x))` on {summarize(call.input)}: less stable than `BCEWithLogitsLoss(x)` and refused under autocast",
+            f"`BCELoss(sigmoid(x))` on {summarize(call.input)}: less stable than `BCEWithLogitsLoss(x)` and refused under CUDA autocast",
             evidence=_autograd_says(fn),
         )
     if node_is(fn, *_LINEAR_NODES):
@@ -1001,8 +1035,11 @@ def nll_input_values(call: LossCall) -> Finding | None:
     if st["empty"] or not st["finite"]:
         return None
     tol = max(_tol(x), 1e-2)
-    if st["max"] > tol or st["lse_dev"] > 0.1:
-        detail = f"values up to {fmt_num(st['max'])}" if st["max"] > tol else f"row logsumexp off 0 by up to {fmt_num(st['lse_dev'])}"
+    # Only positive values prove these are not log-probabilities.  Rows that are all <= 0 but do
+    # not normalise are weighted or partial log-probabilities (a focal loss's `(1 - p)**g * logp`,
+    # label masks, log of a subset): the loss stays >= 0 and such code is usually deliberate.
+    if st["max"] > tol:
+        detail = f"values up to {fmt_num(st['max'])}"
         return finding(
             "LD102",
             f"`NLLLoss` received values that are not log-probabilities ({detail}); it only negates input[target], "
