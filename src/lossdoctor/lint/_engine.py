@@ -207,7 +207,7 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
         return res
     src = SourceText(text)
     findings: list[dict[str, Any]] = []
-    walker = Walker(src, rule_handlers(selected), None, module, package)
+    walker = Walker(src, rule_handlers(selected), module, package)
     walker.ctx = RuleContext(src, findings)
     try:
         walker.run(tree)

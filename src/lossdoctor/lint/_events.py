@@ -57,7 +57,6 @@ class LossCall:
     node: ast.Call | None = None
     # The constructor of the criterion when it is visible (`nn.BCELoss()` ...).
     ctor: ast.Call | None = None
-    ctor_uses: int = 0  # how many calls of that criterion the module makes
 
     @property
     def short(self) -> str:

@@ -27,7 +27,7 @@ from ._values import Value, join, join_names, ref
 # Tags that describe what a tensor holds (kept across .to(), .cuda(), ...).
 SEMANTIC = frozenset({"probs", "logprobs", "sigmoid", "clamped", "logits", "onehot_int", "onehot_float", "half",
                       "model_output"})
-_INIT_FIRST = ("__init__", "setup", "build", "_init_weights")
+_INIT_FIRST = ("__init__", "setup", "build")
 
 
 class ClassInfo:
@@ -136,10 +136,9 @@ class SourceText:
 
 
 class Walker:
-    def __init__(self, source: SourceText, handlers: dict[str, list], report, module: str, package: str) -> None:
+    def __init__(self, source: SourceText, handlers: dict[str, list], module: str, package: str) -> None:
         self.src = source
         self.handlers = handlers
-        self.report = report  # report(rule, event) -> None, called by rules through ctx
         self.module = module
         self.package = package
         self.deferred_funcs: list[tuple[ast.AST, Scope, ClassInfo | None]] = []
@@ -150,7 +149,6 @@ class Walker:
         self.autocast = 0
         self.no_grad = 0
         self.ctx: Any = None  # set by the engine: the RuleContext rules report through
-        self.criterion_uses: dict[int, int] = {}  # id(ctor node) -> calls of that criterion
         self.module_accumulations: list = []
         self.module_backwarded: set[str] = set()
 
@@ -834,8 +832,6 @@ class Walker:
         call = LossCall(family, qual, self.src.short(node.func), self.src.loc(node),
                         self._operand(input_node, input_value), self._operand(target_node, target_value),
                         autocast=self.autocast > 0, node=node, ctor=ctor)
-        if ctor is not None:
-            self.criterion_uses[id(ctor)] = self.criterion_uses.get(id(ctor), 0) + 1
         ext = [op for op in (call.input, call.target) if op is not None and op.value is not None
                and op.value.has("ext_output")]
         if ext:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from .._events import CallEvent, LossCall
-from .._fixes import Edit, Fix
+from .._fixes import Fix
 from .._registry import lint_rule
 from ._fixes import activation_input, rename_attribute, replace_node
 

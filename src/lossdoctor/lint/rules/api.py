@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 
 from .._events import AccumulateEvent, BackwardEvent, CallEvent, LossCall
