@@ -33,7 +33,8 @@ class Fix:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Fix":
-        return cls(d["title"], tuple(Edit(*e) for e in d["edits"]), d["applicability"] == "safe", d.get("why_unsafe", ""))
+        edits = tuple(Edit(*e) for e in d["edits"])
+        return cls(d["title"], edits, d["applicability"] == "safe", d.get("why_unsafe", ""))
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, int]:

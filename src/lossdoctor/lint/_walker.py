@@ -28,6 +28,7 @@ from ._values import Value, join, join_names, ref
 SEMANTIC = frozenset({"probs", "logprobs", "sigmoid", "clamped", "logits", "onehot_int", "onehot_float", "half",
                       "model_output"})
 _INIT_FIRST = ("__init__", "setup", "build")
+_LIGHTNING = ("lightning", "pytorch_lightning", "lightning.pytorch")
 
 
 class ClassInfo:
@@ -315,7 +316,7 @@ class Walker:
             if node.level > 1:
                 base = base[: len(base) - (node.level - 1)] if len(base) >= node.level - 1 else []
             mod = ".".join([*base, mod] if mod else base)
-        torchy = mod == "torch" or mod.startswith("torch.") or mod in ("lightning", "pytorch_lightning", "lightning.pytorch")
+        torchy = mod == "torch" or mod.startswith("torch.") or mod in _LIGHTNING
         for alias in node.names:
             if alias.name == "*":
                 continue
@@ -402,7 +403,8 @@ class Walker:
                 acc = v if i == 0 else join(acc, v)
             if acc is not None:
                 tags = acc.tags & (SEMANTIC - {"model_output"})
-                acc = Value(tags, acc.node, {k: v for k, v in acc.meta.items() if k in ("origin", "dim", "op")}) if tags else None
+                kept = {k: v for k, v in acc.meta.items() if k in ("origin", "dim", "op")}
+                acc = Value(tags, acc.node, kept) if tags else None
                 if acc is not None:
                     acc.meta["via"] = f"{cls.name}.forward"
                     drop = self._drop_softmax_edits(frame)
@@ -483,7 +485,8 @@ class Walker:
         if isinstance(node.op, (ast.Div, ast.Mult)):
             if left is not None and left.has("loss_value") and _is_scalar_like(node.right):
                 return left
-            if right is not None and right.has("loss_value") and isinstance(node.op, ast.Mult) and _is_scalar_like(node.left):
+            if (right is not None and right.has("loss_value") and isinstance(node.op, ast.Mult)
+                    and _is_scalar_like(node.left)):
                 return right
         return None
 
