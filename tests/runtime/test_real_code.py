@@ -234,3 +234,50 @@ def test_sigmoid_then_bce_is_a_warning_and_the_only_finding():
     report = _watch(lambda: F.binary_cross_entropy(torch.sigmoid(decoder(torch.randn(4, 8))), images, reduction="sum"))
     assert _codes(report) == ["LD107"]
     assert report.findings[0].severity == "warning"
+
+
+# --- LD105: a zero-initialised head evaluated before training -------------------------------
+
+
+def test_constant_outputs_of_an_untrained_head_are_not_sigmoid_evidence():
+    torch.manual_seed(0)
+    head = nn.Linear(8, 40)
+    nn.init.zeros_(head.weight)  # zero-initialised classifier (timm's jax-style head init does this)
+    nn.init.constant_(head.bias, 0.2)
+    x, labels = torch.randn(4, 8), (torch.rand(4, 40) > 0.5).float()
+
+    def evaluate():
+        with torch.no_grad():
+            F.binary_cross_entropy_with_logits(head(x), labels)
+
+    assert _codes(_watch(evaluate)) == []
+
+
+def test_sigmoid_outputs_without_autograd_are_still_ld105():
+    torch.manual_seed(0)
+    head = nn.Linear(8, 40)
+    x, labels = torch.randn(4, 8), (torch.rand(4, 40) > 0.5).float()
+
+    def evaluate():
+        with torch.no_grad():
+            F.binary_cross_entropy_with_logits(torch.sigmoid(head(x)), labels)
+
+    assert _codes(_watch(evaluate)) == ["LD105"]
+
+
+# --- LD206: soft targets are remembered as a fact of the call -------------------------------
+
+
+def test_soft_targets_are_recorded_and_one_hot_targets_still_ld206():
+    torch.manual_seed(0)
+    logits = torch.randn(4, 5)
+    labels = torch.tensor([0, 3, 1, 4])
+    one_hot = F.one_hot(labels, 5).float()
+    mixed = 0.7 * one_hot + 0.3 * one_hot.flip(0)  # a mixup batch
+    check = next(c for c in _checks.CHECKS if c.fn is _checks.probability_targets)
+
+    soft_call = from_functional("cross_entropy", (logits, mixed), {})
+    assert check.fn(soft_call) is None and soft_call.facts.get("soft_targets") is True
+    hard_call = from_functional("cross_entropy", (logits, one_hot), {})
+    found = check.fn(hard_call)
+    assert found is not None and found.code == "LD206" and "soft_targets" not in hard_call.facts

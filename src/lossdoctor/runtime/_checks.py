@@ -87,16 +87,20 @@ def values_readable(t: torch.Tensor) -> bool:
 _SAMPLE_ROWS = 64
 
 
+_SAMPLE_ELEMENTS = 4096
+
+
 def sample_rows(x: torch.Tensor, class_dim: int) -> torch.Tensor:
-    """Up to 64 class-vectors of ``x`` as a small float ``(R, C)`` tensor, cheaply."""
+    """A few class-vectors of ``x`` (up to 64 rows, about 4096 values) as a float ``(R, C)`` tensor, cheaply."""
     x = x.detach()
+    k = max(1, min(_SAMPLE_ROWS, _SAMPLE_ELEMENTS // max(1, x.shape[class_dim])))
     if x.dim() == 1:
         rows = x.unsqueeze(0)
     elif x.dim() == 2 and class_dim == 1:
-        rows = x[:_SAMPLE_ROWS]
+        rows = x[:k]
     else:
         # (N, C, d1, ...): the first sample's first positions, class dim last.
-        rows = x[:1].flatten(2)[..., :_SAMPLE_ROWS].transpose(1, 2).reshape(-1, x.shape[class_dim])
+        rows = x[:1].flatten(2)[..., :k].transpose(1, 2).reshape(-1, x.shape[class_dim])
     return rows.float()
 
 
@@ -113,12 +117,18 @@ def row_stats(call: LossCall) -> dict:
     if rows.numel() == 0:
         stats = {"empty": True}
     else:
-        mn, mx = torch.aminmax(rows)
-        sum_dev = (rows.sum(-1) - 1).abs().max()
-        lse_dev = torch.logsumexp(rows, -1).abs().max()
-        finite = torch.isfinite(rows).all()
-        vals = torch.stack([mn, mx, sum_dev, lse_dev, finite.float()]).tolist()
-        stats = dict(zip(("min", "max", "sum_dev", "lse_dev", "finite"), vals))
+        # One cheap pass first; the row sums and logsumexps only for rows that could be
+        # probabilities or log-probabilities (ordinary logits stop here).
+        mn, mx = torch.aminmax(rows).__iter__()
+        mn, mx = float(mn), float(mx)
+        finite = math.isfinite(mn) and math.isfinite(mx)  # NaN and inf reach the min or max
+        tol = _tol(call.input)
+        sum_dev = lse_dev = math.inf
+        if finite and mn >= -tol and mx <= 1 + tol:
+            sum_dev = float((rows.sum(-1) - 1).abs().max())
+        if finite and mx <= max(tol, 1e-2):
+            lse_dev = float(torch.logsumexp(rows, -1).abs().max())
+        stats = dict(min=mn, max=mx, sum_dev=sum_dev, lse_dev=lse_dev, finite=finite)
         stats.update(rows=rows.shape[0], classes=rows.shape[1], empty=False)
     call.facts["row_stats"] = stats
     return stats
@@ -1058,7 +1068,12 @@ def bce_with_logits_values(call: LossCall) -> Finding | None:
     if not x.is_floating_point() or not values_readable(x):
         return None
     with torch.no_grad():
-        lo, hi = (float(v) for v in torch.aminmax(x.detach()))
+        xd = x.detach()
+        lo, hi = (float(v) for v in torch.aminmax(xd))
+        if lo >= 0 and hi <= 1 and xd.dim() >= 1 and xd.shape[0] > 1 and bool((xd == xd[:1]).all()):
+            # Every sample got the same outputs: a zero-initialised or constant head (an
+            # evaluation before training), not the sigmoid of anything.
+            return None
     if lo >= 0 and hi <= 1:
         return finding(
             "LD105",
@@ -1103,6 +1118,12 @@ def probability_targets(call: LossCall) -> Finding | None:
         return None
     with torch.no_grad():
         s = _target_row_stats(y)
+    if not s["binary"] and s["min"] >= 0 and abs(s["sum_min"] - 1) <= 1e-3 and abs(s["sum_max"] - 1) <= 1e-3:
+        # Real soft targets (mixup, label smoothing, distillation).  A call site that gets them
+        # needs float targets, so an earlier one-hot batch from it (mixup skipped) was no LD206;
+        # the session can use this fact to drop such a finding.
+        call.facts["soft_targets"] = True
+        return None
     if s["binary"] and s["sum_min"] == 1 and s["sum_max"] == 1:
         return finding(
             "LD206",
@@ -1163,7 +1184,10 @@ def nonfinite_loss_causes(call: LossCall) -> Finding | None:
     if not _is_tensor(out) or not out.is_floating_point() or not values_readable(out):
         return None
     with torch.no_grad():
-        if bool(torch.isfinite(out.detach()).all()):
+        if out.dim() == 0:
+            if math.isfinite(float(out)):
+                return None
+        elif bool(torch.isfinite(out.detach()).all()):
             return None
     x, y = call.input, call.target
     if _is_tensor(x) and x.is_floating_point() and values_readable(x):
