@@ -191,3 +191,23 @@ def test_notebook_cells(project, run_cli):
     _, js, _ = run_cli("nb.ipynb", "--no-cache", "--format", "json", cwd=project)
     rec = json.loads(js)[0]
     assert (rec["cell"], rec["line"], rec["column"]) == (3, 3, 24)
+
+
+def test_notebook_fix(project, run_cli):
+    nb = {"cells": [
+        {"cell_type": "code", "source": ["%%time\n", "import torch"], "metadata": {}, "outputs": [],
+         "execution_count": None},
+        {"cell_type": "code", "source": ["import torch.nn.functional as F\n", "!nvidia-smi\n",
+                                         "logp = torch.log(F.softmax(x, dim=1))  # keep\n",
+                                         "nll = F.nll_loss(logp, y)"], "metadata": {}, "outputs": [],
+         "execution_count": None},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = project / "nb.ipynb"
+    path.write_text(json.dumps(nb, indent=1) + "\n")
+    code, out, _ = run_cli("nb.ipynb", "--no-cache", "--fix", cwd=project)
+    fixed = json.loads(path.read_text())
+    assert fixed["cells"][1]["source"] == ["import torch.nn.functional as F\n", "!nvidia-smi\n",
+                                           "logp = F.log_softmax(x, dim=1)  # keep\n", "nll = F.nll_loss(logp, y)"]
+    assert fixed["cells"][0] == nb["cells"][0]
+    assert path.read_text() == json.dumps(fixed, indent=1) + "\n"
+    assert code == 0 and "1 fixed" in out

@@ -467,7 +467,7 @@ def to_finding(f: dict[str, Any], path: str, cells: list | None = None) -> Findi
         cell, line = cell_position(f["line"], cells)
         _, end_line = cell_position(f["end_line"], cells)
         details["cell"] = cell
-    elif f.get("fix"):
+    if f.get("fix"):
         details["fix"] = f["fix"]
     loc = Location(path, line, f["column"], end_line, f["end_column"])
     return Finding(f["code"], f["message"], evidence=f.get("evidence", ""), fix="", location=loc,

@@ -48,7 +48,8 @@ def fix_jobs(jobs: list[FileJob], *, selected: frozenset[str], unsafe: bool, dif
     pfi = [(pat, resolve_selection(codes, [])) for pat, codes in config.per_file_ignores.items()]
     for job in jobs:
         if job.notebook:
-            continue  # notebooks are reported, not rewritten
+            _fix_notebook(job, selected=selected, unsafe=unsafe, diff_only=diff_only, config=config, pfi=pfi, out=out)
+            continue
         try:
             data = job.path.read_bytes()
             text = _decode(data)
@@ -71,3 +72,40 @@ def fix_jobs(jobs: list[FileJob], *, selected: frozenset[str], unsafe: bool, dif
             bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
             Path(job.path).write_bytes(bom + new.encode("utf-8"))
     return out
+
+
+def _fix_notebook(job: FileJob, *, selected, unsafe, diff_only, config, pfi, out: FixOutcome) -> None:
+    from ._notebook import Notebook, NotebookError
+
+    try:
+        raw = _decode(job.path.read_bytes())
+        nb = Notebook(raw)
+    except (OSError, ValueError, NotebookError):
+        return
+    ignored = frozenset().union(*(codes for pat, codes in pfi if _config.matches(job.path, [pat], config.root)))
+    total = 0
+    # One fix per pass (cells shift under the others); a notebook has few.
+    for _ in range(10 * MAX_PASSES):
+        program, _, _ = nb.program()
+        res = lint_text(program, module=job.module, package=job.package, selected=selected)
+        fixes = [Fix.from_dict(f["fix"]) for f in res["findings"]
+                 if f.get("fix") and f["code"] not in ignored and (unsafe or f["fix"]["applicability"] == "safe")]
+        if not any(nb.apply([(e.start, e.end, e.text) for e in fix.edits]) for fix in fixes):
+            break
+        total += 1
+    if not total:
+        return
+    new_program, _, _ = nb.program()
+    try:
+        ast.parse(new_program)
+    except SyntaxError as exc:
+        out.errors.append((job.display, 1, 1, f"a fix produced code that does not parse ({exc.msg}); "
+                                              "nothing was changed"))
+        return
+    new_raw = nb.dumps()
+    out.fixed += total
+    out.files.append(job.display)
+    if diff_only:
+        out.diffs.append(unified_diff(job.display, raw, new_raw))
+    else:
+        job.path.write_text(new_raw, encoding="utf-8")
