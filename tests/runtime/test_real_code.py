@@ -281,3 +281,37 @@ def test_soft_targets_are_recorded_and_one_hot_targets_still_ld206():
     hard_call = from_functional("cross_entropy", (logits, one_hot), {})
     found = check.fn(hard_call)
     assert found is not None and found.code == "LD206" and "soft_targets" not in hard_call.facts
+
+
+# --- LD109/LD108: log_softmax over the last dim, then reshaped or transposed for the loss ----
+
+
+def _lm_logits(L=7, N=3, V=11):
+    torch.manual_seed(0)
+    return nn.Linear(8, V)(torch.randn(L, N, 8)), torch.randint(0, V, (L * N,)), V
+
+
+def test_log_softmax_over_the_vocabulary_then_flattened_is_clean():
+    # pytorch/examples' word language model: log_softmax(dim=-1) on (L, N, V), then view(-1, V)
+    logits, y, V = _lm_logits()
+
+    def run():
+        F.nll_loss(F.log_softmax(logits, dim=-1).view(-1, V), y)
+        F.nll_loss(F.log_softmax(logits, dim=2).reshape(-1, V), y)  # the same, with a positive dim
+        # (N, V, L) for the K-dimensional NLL: the classes moved to dim 1 by a transpose
+        F.nll_loss(F.log_softmax(logits, dim=-1).permute(1, 2, 0), y.view(7, 3).t())
+
+    assert _codes(_watch(run)) == []
+
+
+def test_log_softmax_over_a_sequence_dim_is_still_ld109():
+    logits, y, V = _lm_logits()
+    report = _watch(lambda: F.nll_loss(F.log_softmax(logits, dim=1).view(-1, V), y))
+    assert _codes(report) == ["LD109"]
+    assert "[7, 3, 11]" in report.findings[0].message
+
+
+def test_cross_entropy_on_flattened_log_softmax_is_ld108_not_ld109():
+    logits, y, V = _lm_logits()
+    report = _watch(lambda: F.cross_entropy(F.log_softmax(logits, dim=2).reshape(-1, V), y))
+    assert _codes(report) == ["LD108"]

@@ -34,7 +34,6 @@ from ._call import (
     saved,
     shape_str,
     skip_passthrough,
-    softmax_dim,
     summarize,
 )
 
@@ -209,8 +208,96 @@ def _autograd_says(fn, extra: str = "") -> str:
 
 
 def _softmax_dim_note(fn, call: LossCall) -> str:
-    dim = softmax_dim(fn, call.input.dim())
-    return f" (dim={dim})" if dim is not None else ""
+    dims = softmax_dims(call, fn)
+    return f" (dim={dims[0]} of {list(dims[2])})" if dims is not None else ""
+
+
+def _signed(v) -> int:
+    v = int(v)
+    return v - 2**64 if v >= 2**63 else v  # dims are sometimes saved as unsigned 64-bit integers
+
+
+def _view_dim(out_shape: list, c: int, in_shape: list) -> int | None:
+    """The dim of a view's input that its output dim ``c`` is made of (row-major reshapes only)."""
+    before = math.prod(out_shape[:c])
+    for j, size in enumerate(in_shape):
+        if size == out_shape[c] and math.prod(in_shape[:j]) == before:
+            return j
+    return None  # the class dim was merged with or split from its neighbours
+
+
+def softmax_dims(call: LossCall, node) -> tuple | None:
+    """``(d, c, shape)``: the dim ``d`` a softmax/log_softmax ``node`` normalised, the dim ``c`` of the
+    same tensor that the loss reads as the classes, and that tensor's shape; None when the views,
+    permutes and slices between the node and the loss input can't be followed with certainty.
+
+    ``log_softmax(x, dim=-1)`` on ``(N, L, C)`` then ``.view(-1, C)`` or ``.transpose(1, 2)`` is
+    normalised over the classes: compare dims in the node's own tensor, not in the loss input.
+    """
+    x = call.input
+    shape, c = [int(v) for v in x.shape], call.class_dim
+    fn, steps = getattr(x, "grad_fn", None), 0
+    while fn is not None and fn is not node:
+        steps += 1
+        if steps > 8 or not shape:
+            return None
+        name = fn.name()
+        if name.startswith(("CloneBackward", "ToCopyBackward", "AliasBackward", "ContiguousBackward")):
+            pass
+        elif name.startswith("PermuteBackward"):
+            dims = [_signed(d) % len(shape) for d in saved(fn, "_saved_dims") or ()]
+            if sorted(dims) != list(range(len(shape))):
+                return None
+            src = [0] * len(shape)
+            for i, d in enumerate(dims):  # output dim i is input dim dims[i]
+                src[d] = shape[i]
+            shape, c = src, dims[c]
+        elif name.startswith("TransposeBackward"):
+            d0, d1 = (saved(fn, "_saved_dim0"), saved(fn, "_saved_dim1"))
+            if d0 is None or d1 is None:
+                return None
+            d0, d1 = _signed(d0) % len(shape), _signed(d1) % len(shape)
+            shape[d0], shape[d1] = shape[d1], shape[d0]
+            c = d1 if c == d0 else d0 if c == d1 else c
+        elif name.startswith("TBackward"):
+            if len(shape) != 2:
+                return None
+            shape, c = shape[::-1], 1 - c
+        else:
+            sizes = saved(fn, "_saved_self_sym_sizes", "_saved_self_sizes")
+            if sizes is None:
+                return None
+            src = [int(v) for v in sizes]
+            if name.startswith(("ViewBackward", "UnsafeViewBackward", "ReshapeAliasBackward", "SqueezeBackward")):
+                j = _view_dim(shape, c, src)
+            elif name.startswith("SelectBackward"):
+                k = _signed(saved(fn, "_saved_dim")) % len(src)
+                j = c if c < k else c + 1
+            elif len(src) == len(shape) and src[c] == shape[c]:
+                j = c  # slicing, indexing or expanding other dims
+            else:
+                return None
+            if j is None:
+                return None
+            shape, c = src, j
+        fn = first_parent(fn)
+    if fn is not node:
+        return None
+    result = saved(node, "_saved_result")
+    dim = saved(node, "_saved_dim")
+    if not _is_tensor(result) or dim is None or list(result.shape) != shape:
+        return None
+    return _signed(dim) % len(shape), c, tuple(shape)
+
+
+def _wrong_dim_text(call: LossCall, dims: tuple, what: str) -> str:
+    d, c, shape = dims
+    if list(shape) == list(call.input.shape):
+        return f"`{what}` was taken over dim {d} of {list(shape)}, not the class dim {c}"
+    return (
+        f"`{what}` was taken over dim {d} of a {list(shape)} tensor, but its classes (as the loss reads them, "
+        f"after the reshapes down to {shape_str(call.input)}) are dim {c}"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -704,10 +791,9 @@ def cross_entropy_input_provenance(call: LossCall) -> Finding | None:
     if fn is None:
         return None
     name = fn.name()
-    cdim = call.class_dim
     if name.startswith("SoftmaxBackward"):
-        dim = softmax_dim(fn, x.dim())
-        wrong = f"; the softmax was also taken over dim {dim}, not the class dim {cdim}" if dim is not None and dim != cdim else ""
+        dims = softmax_dims(call, fn)
+        wrong = f"; {_wrong_dim_text(call, dims, 'softmax')} as well" if dims is not None and dims[0] != dims[1] else ""
         return finding(
             "LD101",
             f"`{call.display}` received softmax probabilities {summarize(x)}; it applies `log_softmax` itself{wrong}",
@@ -721,19 +807,21 @@ def cross_entropy_input_provenance(call: LossCall) -> Finding | None:
             fix="Pass the logits to `CrossEntropyLoss` directly (or use `log_softmax` with `NLLLoss`)",
         )
     if name.startswith("LogSoftmaxBackward"):
-        dim = softmax_dim(fn, x.dim())
-        if dim is not None and dim != cdim:
+        dims = softmax_dims(call, fn)
+        if dims is None:
+            return None  # the reshapes in between can't be followed: no claim either way
+        if dims[0] != dims[1]:
             return finding(
                 "LD109",
-                f"`log_softmax` was taken over dim {dim} of {shape_str(x)}, not the class dim {cdim}",
-                evidence=_autograd_says(fn, f" (dim={dim})"),
-                fix=f"Normalise over the classes: `log_softmax(x, dim={cdim})`",
+                _wrong_dim_text(call, dims, "log_softmax"),
+                evidence=_autograd_says(fn, _softmax_dim_note(fn, call)),
+                fix=f"Normalise over the classes: `log_softmax(x, dim={dims[1]})` on the {list(dims[2])} tensor",
             )
         return finding(
             "LD108",
             f"`{call.display}` received `log_softmax` output: redundant (the loss is unchanged), `CrossEntropyLoss` "
             "applies it itself",
-            evidence=_autograd_says(fn, f" (dim={dim})"),
+            evidence=_autograd_says(fn, _softmax_dim_note(fn, call)),
         )
     for prefix, label in _CLAMPING.items():
         if name.startswith(prefix):
@@ -756,7 +844,6 @@ def nll_input_provenance(call: LossCall) -> Finding | None:
     if fn is None:
         return None
     name = fn.name()
-    cdim = call.class_dim
     if name.startswith("SoftmaxBackward"):
         return finding(
             "LD103",
@@ -771,13 +858,13 @@ def nll_input_provenance(call: LossCall) -> Finding | None:
             evidence="autograd: LogBackward0 over SoftmaxBackward0",
         )
     if name.startswith("LogSoftmaxBackward"):
-        dim = softmax_dim(fn, x.dim())
-        if dim is not None and dim != cdim:
+        dims = softmax_dims(call, fn)
+        if dims is not None and dims[0] != dims[1]:
             return finding(
                 "LD109",
-                f"`log_softmax` was taken over dim {dim} of {shape_str(x)}, not the class dim {cdim}",
-                evidence=_autograd_says(fn, f" (dim={dim})"),
-                fix=f"Normalise over the classes: `log_softmax(x, dim={cdim})`",
+                _wrong_dim_text(call, dims, "log_softmax"),
+                evidence=_autograd_says(fn, _softmax_dim_note(fn, call)),
+                fix=f"Normalise over the classes: `log_softmax(x, dim={dims[1]})` on the {list(dims[2])} tensor",
             )
         return None
     if name.startswith(_LINEAR_NODES):
@@ -1054,8 +1141,7 @@ def nll_input_values(call: LossCall) -> Finding | None:
             "LD102",
             f"`NLLLoss` received values that are not log-probabilities ({detail}); it only negates input[target], "
             "so the loss can go negative",
-            evidence=f"values: {st['rows']} sampled rows: max {fmt_num(st['max'])}, logsumexp deviation "
-            f"{fmt_num(st['lse_dev'])} (log-probabilities have max <= 0 and logsumexp 0)",
+            evidence=f"values: {st['rows']} sampled rows reach {fmt_num(st['max'])}; log-probabilities are <= 0",
         )
     return None
 
@@ -1113,7 +1199,7 @@ def _target_row_stats(y: torch.Tensor) -> dict:
 @runtime_check("LD206", losses={"cross_entropy"}, values=True, also=("LD204", "LD205"))
 def probability_targets(call: LossCall) -> Finding | None:
     """Float class-probability targets: one-hot (LD206), multi-hot (LD204), not a distribution (LD205)."""
-    x, y = call.input, call.target
+    y = call.target
     if not call.probability_targets or not y.is_floating_point() or not values_readable(y) or y.dim() < 2 or y.numel() == 0:
         return None
     with torch.no_grad():
