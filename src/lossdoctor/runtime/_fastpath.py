@@ -24,17 +24,22 @@ _SUSPICIOUS = (
 
 
 def quick_accept(call: LossCall) -> bool:
-    loss = call.loss
+    if call.weight is not None or call.pos_weight is not None:
+        return False
+    return quick_accept_args(call.loss, call.input, call.target)
+
+
+def quick_accept_args(loss: str, x, y) -> bool:
+    """The same, from the raw (input, target) of a call with no weight options."""
     if loss == "cross_entropy" or loss == "nll_loss":
-        return _class_index_ok(call)
+        return _class_index_ok(loss, x, y)
     if loss == "binary_cross_entropy_with_logits":
-        return _bce_logits_ok(call)
+        return _bce_logits_ok(x, y)
     return False
 
 
-def _class_index_ok(call: LossCall) -> bool:
-    x, y = call.input, call.target
-    if type(x) not in _PLAIN or type(y) not in _PLAIN or call.weight is not None:
+def _class_index_ok(loss: str, x, y) -> bool:
+    if type(x) not in _PLAIN or type(y) not in _PLAIN:
         return False
     if x.dtype not in _FLOAT_OK or y.dtype != torch.int64 or x.device != y.device:
         return False
@@ -55,18 +60,15 @@ def _class_index_ok(call: LossCall) -> bool:
     if fn is None:
         return True
     name = fn.name()
-    if call.loss == "nll_loss":
+    if loss == "nll_loss":
         return False  # what produced NLL's input always matters (log_softmax, and over which dim)
     return not name.startswith(_SUSPICIOUS)
 
 
-def _bce_logits_ok(call: LossCall) -> bool:
-    x, y = call.input, call.target
+def _bce_logits_ok(x, y) -> bool:
     if type(x) not in _PLAIN or type(y) not in _PLAIN or x.shape != y.shape:
         return False
     if x.dtype not in _FLOAT_OK or y.dtype != x.dtype or x.device != y.device:
-        return False
-    if call.pos_weight is not None or call.weight is not None:
         return False
     if y.requires_grad and not x.requires_grad:
         return False  # the arguments may be swapped (LD608)

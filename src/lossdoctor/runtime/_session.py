@@ -33,7 +33,7 @@ from .._errors import LossDoctorError, LossDoctorInternalWarning, LossDoctorWarn
 from .._finding import Finding, Location
 from . import _checks
 from ._call import LOSSES, LossCall, from_functional, from_module, summarize
-from ._fastpath import quick_accept
+from ._fastpath import quick_accept, quick_accept_args
 
 # Set to a list to record every (call, accepted-by-the-fast-path) pair; tests use it.
 CALL_LOG: list | None = None
@@ -170,16 +170,23 @@ def _internal_error(where: str, exc: BaseException) -> None:
         warnings.warn(text, LossDoctorInternalWarning, stacklevel=2)
 
 
-def _user_location() -> Location | None:
-    """The innermost frame outside torch and lossdoctor: the user's line that made the loss call."""
-    frame = sys._getframe(2)
+def _user_frame(depth: int = 3):
+    """The innermost frame outside torch and lossdoctor: the user's code that made the loss call."""
+    frame = sys._getframe(depth)
     while frame is not None:
         filename = frame.f_code.co_filename
         own = filename.startswith(_OWN_DIR) and not filename.startswith(_DEMO_DIR)
         if not (own or filename.startswith(_TORCH_DIR) or filename.startswith("<frozen")):
-            return Location(filename, frame.f_lineno, function=frame.f_code.co_name)
+            return frame
         frame = frame.f_back
     return None
+
+
+def _user_location() -> Location | None:
+    frame = _user_frame()
+    if frame is None:
+        return None
+    return Location(frame.f_code.co_filename, frame.f_lineno, function=frame.f_code.co_name)
 
 
 def _value_checks_due(session: Session, site: tuple, call: LossCall) -> bool:
@@ -392,7 +399,8 @@ def _observe(sessions, site, call: LossCall, output, loc) -> None:
                 site,
                 output,
                 loss_name=call.loss,
-                num_classes=call.num_classes if call.is_class_index_loss else None,
+                num_classes=call.facts["num_classes"] if "num_classes" in call.facts
+                else (call.num_classes if call.is_class_index_loss else None),
                 reduction=call.reduction,
                 location=loc,
             )
@@ -405,10 +413,80 @@ def _observe(sessions, site, call: LossCall, output, loc) -> None:
 # ---------------------------------------------------------------------------
 
 
+def _hot_path(loss: str, args: tuple, kwargs: dict):
+    """(site, sessions) when this call needs no check at all: an ordinary call from a site past its
+    first calls, with no value check due.  None sends the call down the full path."""
+    sessions = _active_sessions()
+    head = sessions[0]
+    frame = _user_frame(3)
+    if frame is None:
+        return None
+    site = (frame.f_code.co_filename, frame.f_lineno, loss)
+    n = head.sites.get(site, 0)
+    if n < head.value_check_first:
+        return None
+    if len(args) != 2:
+        return None  # options passed by position (weight, ...): the full path reads them
+    if kwargs and not _HOT_KWARGS.issuperset(kwargs):
+        return None
+    x = args[0]
+    every = head.value_check_every if getattr(x, "device", None) is None or x.device.type == "cpu" else head.accelerator_check_every
+    if every > 0 and n % every == 0:
+        return None
+    if not quick_accept_args(loss, x, args[1]):
+        return None
+    for s in sessions:
+        s.sites[site] = s.sites.get(site, 0) + 1
+        s.report.calls += 1
+    return site, sessions
+
+
+_HOT_KWARGS = frozenset({"reduction", "ignore_index", "label_smoothing"})
+_LOCATIONS: dict[tuple, Location] = {}
+
+
+def _observe_hot(site, sessions, loss: str, args: tuple, kwargs: dict, output) -> None:
+    loc = _LOCATIONS.get(site)
+    if loc is None:
+        loc = _LOCATIONS[site] = Location(site[0], site[1])
+    x = args[0]
+    num_classes = None
+    if loss in ("cross_entropy", "nll_loss") and x.dim() > 0:
+        num_classes = int(x.shape[0 if x.dim() == 1 else 1])
+    call = LossCall(loss, x, args[1], reduction=kwargs.get("reduction", "mean"))
+    call.facts["num_classes"] = num_classes
+    _observe(sessions, site, call, output, loc)
+
+
 def _make_wrapper(loss: str, original: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         __tracebackhide__ = True  # noqa: F841  (pytest hides this frame)
-        return _checked_call(loss, original, lambda: from_functional(loss, args, kwargs), args, kwargs)
+        if not (_global_sessions or _local.stack) or _local.busy or _compiling():
+            return original(*args, **kwargs)
+        try:
+            hot = _hot_path(loss, args, kwargs)
+        except Exception:
+            hot = None  # the full path below reports any internal error
+        if hot is None:
+            return _checked_call(loss, original, lambda: from_functional(loss, args, kwargs), args, kwargs)
+        try:
+            output = original(*args, **kwargs)
+        except Exception as torch_error:  # a skipped value check: explain PyTorch's error now
+            if not isinstance(torch_error, LossDoctorError):
+                _local.busy = True
+                try:
+                    call = from_functional(loss, args, kwargs)
+                    loc = _LOCATIONS.get(hot[0]) or Location(hot[0][0], hot[0][1])
+                    _explain_torch_error(torch_error, call, hot[1], hot[0], loc)
+                finally:
+                    _local.busy = False
+            raise
+        if any(s.report.monitor is not None for s in hot[1]):
+            try:
+                _observe_hot(hot[0], hot[1], loss, args, kwargs, output)
+            except Exception as exc:
+                _internal_error("the monitor", exc)
+        return output
 
     wrapper.__name__ = original.__name__
     wrapper.__qualname__ = getattr(original, "__qualname__", original.__name__)
