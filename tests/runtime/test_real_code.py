@@ -315,3 +315,30 @@ def test_cross_entropy_on_flattened_log_softmax_is_ld108_not_ld109():
     logits, y, V = _lm_logits()
     report = _watch(lambda: F.cross_entropy(F.log_softmax(logits, dim=2).reshape(-1, V), y))
     assert _codes(report) == ["LD108"]
+
+
+# --- LD406: class weights in mixed precision ---------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_float32_class_weights_under_autocast_are_accepted(dtype):
+    """The usual AMP recipe: logits in low precision, float32 class weights, the loss under autocast
+    (which runs CE/NLL in float32 and casts both).  PyTorch accepts it; lossdoctor must not raise."""
+    torch.manual_seed(0)
+    head, conv = nn.Linear(8, 5), nn.Conv2d(3, 5, 1)
+    x, y = torch.randn(16, 8), torch.randint(0, 5, (16,))
+    images, masks = torch.randn(2, 3, 4, 4), torch.randint(0, 5, (2, 4, 4))
+    weight = torch.rand(5)
+
+    def run():
+        with torch.autocast("cpu", dtype=dtype):
+            logits = head(x)
+            assert logits.dtype == dtype
+            F.cross_entropy(logits, y, weight=weight).backward()
+            nn.CrossEntropyLoss(weight=weight, ignore_index=4)(head(x), y).backward()
+            F.nll_loss(F.log_softmax(head(x), 1), y, weight=weight).backward()
+            F.cross_entropy(conv(images), masks, weight=weight, ignore_index=255).backward()
+
+    with lossdoctor.watch(mode="raise") as report:
+        run()
+    assert _codes(report) == []

@@ -686,9 +686,11 @@ def class_weight_mismatch(call: LossCall) -> Finding | None:
             loud=True,
             raises="RuntimeError",
         )
-    if w.dtype != x.dtype and not call.probability_targets:
+    if w.dtype != x.dtype and not call.probability_targets and not _autocast_on(x.device.type):
         # Class-index targets: the NLL kernel insists on one dtype.  Probability targets
-        # multiply by the weight with type promotion: any float weight is accepted.
+        # multiply by the weight with type promotion: any float weight is accepted.  Under
+        # autocast these losses run in float32 and cast input and weight first: float16/bfloat16
+        # logits with float32 class weights are the ordinary mixed-precision case.
         return finding(
             "LD406",
             f"`weight` is {dtype_name(w.dtype)} but the input is {dtype_name(x.dtype)}; they must match",
