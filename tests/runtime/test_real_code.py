@@ -342,3 +342,35 @@ def test_float32_class_weights_under_autocast_are_accepted(dtype):
     with lossdoctor.watch(mode="raise") as report:
         run()
     assert _codes(report) == []
+
+
+# --- torch.func: per-sample gradients (the PyTorch tutorial's vmap(grad(loss))) -------------
+
+
+def test_per_sample_gradients_with_vmap_run_without_internal_errors():
+    from torch.func import functional_call, grad, vmap
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 5))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    data, labels = torch.randn(6, 8), torch.randint(0, 5, (6,))
+    soft = torch.full((6, 5), 0.2)
+
+    def ce(p, sample, label):
+        return F.cross_entropy(functional_call(model, p, (sample.unsqueeze(0),)), label.unsqueeze(0))
+
+    def nll(p, sample, label):
+        return F.nll_loss(F.log_softmax(functional_call(model, p, (sample.unsqueeze(0),)), -1), label.unsqueeze(0))
+
+    def bce(p, sample, target):
+        return F.binary_cross_entropy_with_logits(functional_call(model, p, (sample.unsqueeze(0),)), target.unsqueeze(0))
+
+    def run():
+        for _ in range(2):
+            vmap(grad(ce), in_dims=(None, 0, 0))(params, data, labels)
+            vmap(grad(nll), in_dims=(None, 0, 0))(params, data, labels)
+            vmap(grad(bce), in_dims=(None, 0, 0))(params, data, soft)
+
+    report = _watch(run)  # _watch asserts no internal error was reported
+    assert _codes(report) == []
+    assert report.calls == 6

@@ -74,9 +74,16 @@ def _is_tensor(x) -> bool:
     return isinstance(x, torch.Tensor)
 
 
+_functorch_wrapped = getattr(getattr(torch._C, "_functorch", None), "is_functorch_wrapped_tensor", None)
+
+
 def values_readable(t: torch.Tensor) -> bool:
-    """Plain tensors whose values can be read (no meta/fake/subclass tensors)."""
-    return type(t) in (torch.Tensor, torch.nn.Parameter) and t.device.type != "meta"
+    """Plain tensors whose values can be read (no meta/fake/subclass tensors, nothing inside a
+    ``torch.func`` transform such as ``vmap(grad(loss))`` per-sample gradients, where reading a
+    value raises)."""
+    if type(t) not in (torch.Tensor, torch.nn.Parameter) or t.device.type == "meta":
+        return False
+    return _functorch_wrapped is None or not _functorch_wrapped(t)
 
 
 # ---------------------------------------------------------------------------
@@ -1291,6 +1298,15 @@ def nonfinite_loss_causes(call: LossCall) -> Finding | None:
                 "LD501",
                 f"the loss input {summarize(x)} holds {n_nan} NaN and {n_pinf + n_ninf} infinite values{src}",
                 evidence=f"values: the loss came out non-finite and its input has {n_nan} NaN, {n_pinf} +inf, {n_ninf} -inf",
+            )
+        fn = getattr(x, "grad_fn", None)
+        if n_ninf and (call.loss == "cross_entropy" or node_is(skip_passthrough(fn), "LogSoftmaxBackward")):
+            # -inf logits (or log_softmax of diverged logits): not an underflowed log of a softmax
+            src = f"; the input was produced by {fn.name()}" if fn is not None else ""
+            return finding(
+                "LD501",
+                f"the loss input {summarize(x)} holds {n_ninf} `-inf` values where the target needs finite ones{src}",
+                evidence=f"values: the loss came out non-finite and its input has {n_ninf} -inf",
             )
         if n_ninf and call.loss in CLASS_INDEX_LOSSES | {"kl_div"}:
             return finding(
