@@ -147,3 +147,11 @@ def test_unknown_loss_is_a_clear_error():
         lossdoctor.check(torch.randn(2, 2), torch.tensor([0, 1]), loss="focal")
     with pytest.raises(TypeError):
         lossdoctor.check(torch.randn(2, 2), torch.tensor([0, 1]), loss=nn.Linear(2, 2))
+
+
+def test_negative_infinite_logits_on_the_target_are_nonfinite_logits_not_log_of_softmax():
+    x = torch.randn(4, 3)
+    x[0, 0] = float("-inf")  # e.g. diverged logits; the target class 0 of sample 0 is -inf
+    assert codes(lossdoctor.check(x, torch.tensor([0, 1, 2, 0]))) == ["LD501"]
+    logp = torch.log(torch.tensor([[1.0, 0.0], [0.5, 0.5]]))  # log of probabilities that reached 0
+    assert codes(lossdoctor.check(logp, torch.tensor([1, 0]), loss="nll_loss")) == ["LD104"]

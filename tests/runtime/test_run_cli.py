@@ -90,3 +90,27 @@ def test_usage_errors_exit_2(tmp_path):
     res = run_cli("run", "missing.py", cwd=tmp_path)
     assert res.returncode == 2 and "missing.py" in res.stderr and "Traceback" not in res.stderr
 
+
+
+def test_plot_and_html_pictures_of_the_loss(tmp_path):
+    pytest.importorskip("matplotlib")
+    script = _script(tmp_path, """
+        import torch, torch.nn as nn
+        torch.manual_seed(0)
+        X = torch.randn(64, 8)
+        y = X[:, :4].argmax(1)
+        model = nn.Sequential(nn.Linear(8, 4), nn.Softmax(dim=1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.5)
+        for _ in range(40):
+            opt.zero_grad()
+            loss = nn.CrossEntropyLoss()(model(X), y)
+            loss.backward()
+            opt.step()
+    """)
+    png, html = tmp_path / "loss.png", tmp_path / "report.html"
+    res = run_cli("run", "--plot", str(png), "--html", str(html), str(script), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = html.read_text()
+    assert "<svg" in page and "LD101" in page and "http" not in page.split("<svg", 1)[0].lower().replace("http-equiv", "")
+    assert run_cli("run", "--no-monitor", "--plot", str(png), str(script), cwd=tmp_path).returncode == 2

@@ -77,15 +77,12 @@ def write_png(monitor: "Monitor", path: str | os.PathLike, *, title: str | None 
         if chance is not None:
             ax.axhline(chance, color="#7f7f7f", linestyle="--", linewidth=1,
                        label=f"chance ln({series.num_classes}) = {chance:.3f}")
-        for n, (code, fired) in enumerate(series.fired.items()):
-            if not monitor._keep(series, fired):
-                continue
-            colour = MARKER_COLOURS.get(code, "#2ca02c")
-            ax.axvline(fired.step, color=colour, linewidth=1, alpha=0.6)
-            y = fired.value if math.isfinite(fired.value) else None
-            if y is not None:
-                ax.plot([fired.step], [y], marker="o", markersize=7, color=colour, zorder=5)
-            ax.annotate(f"{code} {_name(code)}", xy=(fired.step, 1.0), xycoords=("data", "axes fraction"),
+        for n, (code, step, value, runtime) in enumerate(_marks(monitor, series)):
+            colour = MARKER_COLOURS.get(code, "#9467bd" if runtime else "#2ca02c")
+            ax.axvline(step, color=colour, linewidth=1, alpha=0.6, linestyle=":" if runtime else "-")
+            if value is not None:
+                ax.plot([step], [value], marker="o", markersize=7, color=colour, zorder=5)
+            ax.annotate(f"{code} {_name(code)}", xy=(step, 1.0), xycoords=("data", "axes fraction"),
                         xytext=(3, -12 - 11 * n), textcoords="offset points", color=colour, fontsize=8,
                         fontweight="bold", bbox=dict(boxstyle="square,pad=0.1", facecolor="white",
                                                      edgecolor="none", alpha=0.8))
@@ -217,22 +214,42 @@ def _svg(monitor: "Monitor", series: "Series", width: int = 900, height: int = 2
             xx = px(s)
             out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + 8}" stroke="#d62728" stroke-width="2">'
                        f"<title>step {s}: {v}</title></line>")
-    for n, (code, fired) in enumerate(series.fired.items()):
-        if not monitor._keep(series, fired):
-            continue
-        colour = MARKER_COLOURS.get(code, "#2ca02c")
-        xx = px(fired.step)
+    for n, (code, step, value, runtime) in enumerate(_marks(monitor, series)):
+        colour = MARKER_COLOURS.get(code, "#9467bd" if runtime else "#2ca02c")
+        xx = px(step)
         anchor = "end" if xx > left + 0.7 * pw else "start"
         tx = xx - 4 if anchor == "end" else xx + 4
+        dash = ' stroke-dasharray="2,3"' if runtime else ""
         out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + ph}" stroke="{colour}" '
-                   'stroke-opacity="0.6"/>')
-        if math.isfinite(fired.value):
-            out.append(f'<circle cx="{xx:.1f}" cy="{py(fired.value):.1f}" r="4.5" fill="{colour}">'
-                       f"<title>{code} at step {fired.step}: {fired.value:.4g}</title></circle>")
+                   f'stroke-opacity="0.6"{dash}/>')
+        if value is not None:
+            out.append(f'<circle cx="{xx:.1f}" cy="{py(value):.1f}" r="4.5" fill="{colour}">'
+                       f"<title>{code} at step {step}: {value:.4g}</title></circle>")
         out.append(f'<text x="{tx:.1f}" y="{top + 12 + 13 * n}" font-size="11" font-weight="bold" fill="{colour}" '
                    f'text-anchor="{anchor}">{_e(code)} {_e(_name(code))}</text>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _marks(monitor: "Monitor", series: "Series") -> list[tuple[str, int, float | None, bool]]:
+    """Where each diagnosis fired on this curve: (code, step, loss value or None, from the runtime?).
+
+    Monitor findings mark the step they fired at; runtime findings made at the
+    same call site mark the call at which they were first seen.
+    """
+    marks: list[tuple[str, int, float | None, bool]] = []
+    for code, fired in series.fired.items():
+        if monitor._keep(series, fired):
+            marks.append((code, fired.step, fired.value if math.isfinite(fired.value) else None, False))
+    steps, values = list(series.steps), list(series.values)
+    for code, (finding, calls) in monitor._notes.get(series.site, {}).items():
+        index = calls.get(series.training, 0)
+        if code in series.fired or not steps:
+            continue
+        index = min(index, len(steps) - 1)
+        value = values[index] if math.isfinite(values[index]) else None
+        marks.append((code, steps[index], value, True))
+    return marks
 
 
 def _thin(points: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:

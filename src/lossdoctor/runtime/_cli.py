@@ -98,7 +98,7 @@ def main(command: str, args: argparse.Namespace) -> int:
     exit_code, crash = _run_target(args)
     uninstall(report)
     explanation = _explain(crash) if crash is not None else None
-    _write_pictures(args, report)
+    _write_pictures(args, report, dist)
     if dist is not None:
         merged_text = dist.finish(report_dict(report, exit_code, crash, explanation), format=args.format)
         if merged_text is not None:
@@ -111,18 +111,25 @@ def main(command: str, args: argparse.Namespace) -> int:
     return exit_code
 
 
-def _write_pictures(args: argparse.Namespace, report: Any) -> None:
+def _write_pictures(args: argparse.Namespace, report: Any, dist: Any = None) -> None:
     """The loss curves per call site with the diagnoses marked (never fails the run)."""
     monitor = report.monitor
     for option, method in (("plot", "plot"), ("html", "html")):
         path = getattr(args, option)
         if not path:
             continue
+        if dist is not None and dist.rank != 0:  # each rank draws its own curves, beside rank 0's
+            from ..monitor import rank_report_path
+
+            path = str(rank_report_path(path, dist.rank))
         if monitor is None:
             print(f"lossdoctor run: no loss values were watched, so --{option} has nothing to draw", file=sys.stderr)
             continue
         try:
-            getattr(monitor, method)(path)
+            if method == "html":  # the page lists the runtime findings too
+                monitor.html(path, findings=report.findings)
+            else:
+                monitor.plot(path)
         except ImportError as exc:
             print(f"lossdoctor run: --{option} needs {exc.name or 'matplotlib'}: pip install matplotlib", file=sys.stderr)
         except Exception as exc:  # a picture must never hide the report
