@@ -427,7 +427,7 @@ loss = criterion(model(x), y)
         severity="error",
         kind="silent",
         surfaces="SR",
-        message="`softmax` normalises over the batch dimension, not the class dimension",
+        message="`softmax` normalises over a dimension that is not the class dimension (or over a guessed one)",
         fix="Pass the class dimension explicitly: `softmax(x, dim=1)`",
         why="""\
 `softmax` and `log_softmax` normalise along the dimension they are given.  For
