@@ -374,3 +374,31 @@ def test_per_sample_gradients_with_vmap_run_without_internal_errors():
     report = _watch(run)  # _watch asserts no internal error was reported
     assert _codes(report) == []
     assert report.calls == 6
+
+
+# --- LD205: soft targets built in bfloat16 ----------------------------------------------------
+
+
+@pytest.mark.parametrize("num_classes", [10, 1000])
+def test_soft_targets_rounded_in_bfloat16_are_distributions(num_classes):
+    torch.manual_seed(0)
+    labels = torch.randint(0, num_classes, (32,))
+    one_hot = F.one_hot(labels, num_classes).to(torch.bfloat16)
+    mixed = 0.37 * one_hot + 0.63 * one_hot.flip(0)  # mixup in the batch's dtype
+    smoothed = torch.full((32, num_classes), 0.1 / num_classes, dtype=torch.bfloat16)
+    smoothed.scatter_(1, labels[:, None], 0.9 + 0.1 / num_classes)
+    assert (mixed.float().sum(1) - 1).abs().max() > 1e-3 or (smoothed.float().sum(1) - 1).abs().max() > 1e-3
+    logits = torch.randn(32, num_classes, requires_grad=True)
+
+    def run():
+        F.cross_entropy(logits, mixed.float()).backward()
+        F.cross_entropy(logits.bfloat16(), smoothed).backward()
+
+    assert _codes(_watch(run)) == []
+
+
+def test_targets_that_do_not_sum_to_one_are_still_ld205():
+    torch.manual_seed(0)
+    logits = torch.randn(8, 5, requires_grad=True)
+    report = _watch(lambda: F.cross_entropy(logits, torch.rand(8, 5)))
+    assert _codes(report) == ["LD205"]

@@ -1205,6 +1205,9 @@ def _target_row_stats(y: torch.Tensor) -> dict:
     return dict(zip(("binary", "min", "sum_min", "sum_max"), vals), rows=rows.shape[0])
 
 
+_SOFT_SUM_TOL = 5e-3
+
+
 @runtime_check("LD206", losses={"cross_entropy"}, values=True, also=("LD204", "LD205"))
 def probability_targets(call: LossCall) -> Finding | None:
     """Float class-probability targets: one-hot (LD206), multi-hot (LD204), not a distribution (LD205)."""
@@ -1213,7 +1216,7 @@ def probability_targets(call: LossCall) -> Finding | None:
         return None
     with torch.no_grad():
         s = _target_row_stats(y)
-    if not s["binary"] and s["min"] >= 0 and abs(s["sum_min"] - 1) <= 1e-3 and abs(s["sum_max"] - 1) <= 1e-3:
+    if not s["binary"] and s["min"] >= 0 and abs(s["sum_min"] - 1) <= _SOFT_SUM_TOL and abs(s["sum_max"] - 1) <= _SOFT_SUM_TOL:
         # Real soft targets (mixup, label smoothing, distillation).  A call site that gets them
         # needs float targets, so an earlier one-hot batch from it (mixup skipped) was no LD206;
         # the session can use this fact to drop such a finding.
@@ -1234,7 +1237,9 @@ def probability_targets(call: LossCall) -> Finding | None:
             "as unnormalised class distributions; multi-label data needs `BCEWithLogitsLoss`",
             evidence=f"values: {s['rows']} sampled target rows are 0/1 with row sums up to {fmt_num(s['sum_max'])}",
         )
-    if s["min"] < 0 or abs(s["sum_min"] - 1) > 1e-3 or abs(s["sum_max"] - 1) > 1e-3:
+    # 5e-3: soft targets built in bfloat16 (mixup of one-hot rows, label smoothing over 1000
+    # classes) sum to 1 only within 2e-3, and so slight a deviation scales the loss harmlessly.
+    if s["min"] < 0 or abs(s["sum_min"] - 1) > _SOFT_SUM_TOL or abs(s["sum_max"] - 1) > _SOFT_SUM_TOL:
         return finding(
             "LD205",
             f"class-probability targets are not distributions: min {fmt_num(s['min'])}, row sums "
