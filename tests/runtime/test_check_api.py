@@ -89,7 +89,10 @@ def test_batch_mismatch_hints():
     [f] = lossdoctor.check(torch.randn(8, 3), torch.tensor(1))
     assert f.code == "LD401" and "0-dim" in f.message
     [f] = lossdoctor.check(torch.randn(12, 3), torch.randint(0, 3, (4, 3)))
-    assert f.code == "LD403"  # a 2-D target for 2-D logits: PyTorch's multi-target error comes first
+    assert f.code == "LD401" and "reshape(-1)" in f.message  # (N, L) labels beside (N*L, C) logits
+    assert f.details["raises"] == "ValueError"  # PyTorch compares the batch sizes first
+    [f] = lossdoctor.check(torch.randn(4, 3), torch.randint(0, 3, (4, 5)))
+    assert f.code == "LD403" and f.details["raises"] == "RuntimeError"
     [f] = lossdoctor.check(torch.randn(6, 3), torch.randint(0, 3, (4,)))
     assert f.code == "LD401" and "6" in f.message and "4" in f.message
 

@@ -91,3 +91,16 @@ def test_device_mismatch_is_caught_before_pytorch():
         with pytest.raises(RuntimeError) as info:
             F.cross_entropy(x, y)
     assert info.value.finding.code == "LD606"
+
+
+def test_meta_tensors_on_the_hot_path_and_the_monitor_stay_quiet():
+    x = torch.randn(4, 3, device="meta")
+    y = torch.zeros(4, dtype=torch.long, device="meta")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with lossdoctor.watch(mode="raise") as report:
+            for _ in range(200):  # past the first calls: the hot path, and several monitor reads
+                F.cross_entropy(x, y)
+            report.findings
+    assert not report.internal_errors and not report.findings
+    assert not [w for w in caught if issubclass(w.category, LossDoctorInternalWarning)]

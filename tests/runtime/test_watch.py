@@ -197,3 +197,35 @@ def test_value_checks_on_a_stride_after_the_first_calls():
     # Skipped value checks still end in lossdoctor's diagnosis, chained to PyTorch's error.
     assert set(outcomes) <= {"ours", "ours-after-torch"}
     assert outcomes[:2] == ["ours", "ours"] and "ours-after-torch" in outcomes
+
+
+def test_one_hot_batches_of_a_mixup_site_are_not_reported():
+    """Mixup applied to some batches only: the unmixed ones are one-hot, and that is not LD206."""
+    torch.manual_seed(0)
+    logits = torch.randn(8, 4, requires_grad=True)
+    y = torch.randint(0, 4, (8,))
+    one_hot = F.one_hot(y, 4).float()
+    mixed = 0.7 * one_hot + 0.3 * one_hot.roll(1, 0)
+    with lossdoctor.watch(mode="warn") as report:
+        for targets in (one_hot, mixed, one_hot, one_hot):
+            nn.CrossEntropyLoss()(logits, targets)
+    assert report.codes() == []
+    with lossdoctor.watch(mode="warn") as report:  # never mixed: the info finding stays
+        nn.CrossEntropyLoss()(logits, one_hot)
+    assert report.codes() == ["LD206"]
+
+
+def test_internal_errors_reach_every_report(monkeypatch):
+    from lossdoctor.runtime import _session
+
+    def boom():
+        raise RuntimeError("no frames")
+
+    monkeypatch.setattr(_session, "_user_location", boom)
+    x, y = torch.randn(4, 3), torch.tensor([0, 1, 2, 0])
+    for _ in range(2):  # the second session is told too, though the warning is given once per process
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with lossdoctor.watch() as report:
+                F.cross_entropy(x, y)
+        assert report.internal_errors

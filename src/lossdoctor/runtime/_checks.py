@@ -468,6 +468,8 @@ def class_index_shapes(call: LossCall) -> Finding | None:
     # PyTorch compares batch sizes first (a ValueError), then the target's dims (RuntimeErrors).
     if y.dim() == 0 and x.shape[0] == 0:
         return None  # PyTorch raises an IndexError of its own here
+    if n == 2 and y.dim() >= 2 and y.shape[0] != x.shape[0] and y.numel() == x.shape[0]:
+        return _batch_mismatch(call)  # e.g. (N, L) labels for (N*L, C) logits: the target was not flattened
     if n == 2 and y.dim() >= 2:
         f = _multi_target(call)
         if y.shape[0] != x.shape[0]:

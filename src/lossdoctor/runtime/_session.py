@@ -131,6 +131,7 @@ class Session:
     value_check_every: int
     accelerator_check_every: int
     sites: dict = field(default_factory=dict)  # site -> calls seen
+    soft_target_sites: set = field(default_factory=set)  # sites where real soft targets were seen
 
 
 class _State(threading.local):
@@ -153,10 +154,7 @@ def _active_sessions() -> list[Session]:
 
 
 def _internal_error(where: str, exc: BaseException) -> None:
-    key = f"{where}:{type(exc).__name__}"
-    if key in _reported_internal:
-        return
-    _reported_internal.add(key)
+    """Record a failure of lossdoctor itself in every active report; warn once per process."""
     tb = traceback.extract_tb(exc.__traceback__)
     last = tb[-1] if tb else None
     at = f" at {os.path.basename(last.filename)}:{last.lineno}" if last else ""
@@ -165,7 +163,12 @@ def _internal_error(where: str, exc: BaseException) -> None:
         "this check is skipped and your loss runs unchanged. Please report this."
     )
     for s in _active_sessions():
-        s.report.internal_errors.append(text)
+        if text not in s.report.internal_errors:
+            s.report.internal_errors.append(text)
+    key = f"{where}:{type(exc).__name__}"
+    if key in _reported_internal:
+        return
+    _reported_internal.add(key)
     with contextlib.suppress(Exception):
         warnings.warn(text, LossDoctorInternalWarning, stacklevel=2)
 
@@ -267,9 +270,16 @@ def _deliver(sessions: list[Session], site: tuple, call: LossCall, findings: lis
             to_raise = to_raise or f
         elif mode == "raise" and f.severity == "error":
             to_raise = to_raise or f
-        elif new and mode in ("warn", "raise"):
+        elif new and mode in ("warn", "raise") and f.severity != "info":  # info: in the report only
             _warn(f, loc)
     return to_raise
+
+
+def _retract_one_hot_at(sessions: list[Session], site: tuple) -> None:
+    """Real soft targets at a site (mixup on some batches): its one-hot batches are no LD206."""
+    for s in sessions:
+        s.report.records.pop((site, "LD206"), None)
+        s.soft_target_sites.add(site)
 
 
 def _warn(f: Finding, loc: Location | None) -> None:
@@ -321,6 +331,10 @@ def _checked_call_inner(loss, original, call_builder, args, kwargs, sessions):
             findings = _run_checks(_checks.pre_checks(loss), call, values)
         for s in sessions:
             s.report.calls += 1
+        if call.facts.get("soft_targets"):
+            _retract_one_hot_at(sessions, site)
+        if site in head.soft_target_sites:
+            findings = [f for f in findings if f.code != "LD206"]
         to_raise = _deliver(sessions, site, call, findings, loc)
     except Exception as exc:
         _internal_error("the runtime checks", exc)
@@ -446,16 +460,24 @@ _LOCATIONS: dict[tuple, Location] = {}
 
 
 def _observe_hot(site, sessions, loss: str, args: tuple, kwargs: dict, output) -> None:
+    """Feed the loss value of a hot-path call to the monitors (kept lean: it runs every step)."""
+    if not _checks.values_readable(output):
+        return  # meta/fake/subclass outputs carry no values to watch
     loc = _LOCATIONS.get(site)
     if loc is None:
         loc = _LOCATIONS[site] = Location(site[0], site[1])
     x = args[0]
     num_classes = None
-    if loss in ("cross_entropy", "nll_loss") and x.dim() > 0:
-        num_classes = int(x.shape[0 if x.dim() == 1 else 1])
-    call = LossCall(loss, x, args[1], reduction=kwargs.get("reduction", "mean"))
-    call.facts["num_classes"] = num_classes
-    _observe(sessions, site, call, output, loc)
+    if loss in _CLASS_INDEX and x.dim() > 0:
+        num_classes = x.shape[0 if x.dim() == 1 else 1]
+    reduction = kwargs.get("reduction", "mean") if kwargs else "mean"
+    for s in sessions:
+        mon = s.report.monitor
+        if mon is not None:
+            mon.observe(site, output, loss_name=loss, num_classes=num_classes, reduction=reduction, location=loc)
+
+
+_CLASS_INDEX = frozenset({"cross_entropy", "nll_loss"})
 
 
 def _make_wrapper(loss: str, original: Callable) -> Callable:
