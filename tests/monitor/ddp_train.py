@@ -30,7 +30,7 @@ def main() -> int:
         logits = model(x)
         loss = criterion(logits, y)
         if rank == 1:
-            loss = loss + 0.0 * F.binary_cross_entropy_with_logits(torch.sigmoid(logits[:, 0]), (y == 0).float())
+            loss = loss + 0.0 * F.binary_cross_entropy_with_logits(torch.sigmoid(logits[:, 0]), (y == 0).float())  # noqa: LD105 (the bug under test)
         opt.zero_grad()
         loss.backward()
         opt.step()

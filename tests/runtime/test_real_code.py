@@ -89,7 +89,7 @@ def test_raw_logits_into_nll_loss_are_still_ld102_without_autograd():
 
     def run():
         with torch.no_grad():
-            F.nll_loss(head(x), y)
+            F.nll_loss(head(x), y)  # noqa: LD102 (the bug under test)
 
     assert _codes(_watch(run)) == ["LD102"]
 
@@ -222,7 +222,7 @@ def test_sigmoid_then_bce_is_a_warning_and_the_only_finding():
     a confidently wrong prediction saturates the sigmoid, BCE clamps its log at -100 and the
     gradient is exactly 0, where BCEWithLogitsLoss gives loss 20 and gradient 1 (measured below)."""
     logit = torch.tensor([20.0], requires_grad=True)
-    F.binary_cross_entropy(torch.sigmoid(logit), torch.zeros(1)).backward()
+    F.binary_cross_entropy(torch.sigmoid(logit), torch.zeros(1)).backward()  # noqa: LD107 (the bug under test)
     assert logit.grad.item() == 0.0
     logit.grad = None
     F.binary_cross_entropy_with_logits(logit, torch.zeros(1)).backward()
@@ -260,7 +260,7 @@ def test_sigmoid_outputs_without_autograd_are_still_ld105():
 
     def evaluate():
         with torch.no_grad():
-            F.binary_cross_entropy_with_logits(torch.sigmoid(head(x)), labels)
+            F.binary_cross_entropy_with_logits(torch.sigmoid(head(x)), labels)  # noqa: LD105 (the bug under test)
 
     assert _codes(_watch(evaluate)) == ["LD105"]
 

@@ -56,7 +56,7 @@ def test_double_softmax_is_silent_not_a_shape_mismatch():
     torch.manual_seed(0)
     X, y = torch.randn(16, 10), torch.randint(0, 3, (16,))
     out = F.softmax(nn.Linear(10, 3)(X), dim=1)
-    nn.CrossEntropyLoss()(out, y)  # no shape error
+    nn.CrossEntropyLoss()(out, y)  # lossdoctor: ignore[LD101] (deliberate: the bug under test); no shape error
     report, err = _collect(lambda: nn.CrossEntropyLoss()(out, y))
     assert err is None and "LD101" in found_codes(report)
 
@@ -94,7 +94,7 @@ def test_one_hot_into_nll_loss_raises_multi_target():
     torch.manual_seed(0)
     x, y = torch.randn(8, 3), torch.randint(0, 3, (8,))
     with pytest.raises(RuntimeError, match="multi-target not supported"):
-        F.nll_loss(F.log_softmax(x, 1), F.one_hot(y, 3).float())
+        F.nll_loss(F.log_softmax(x, 1), F.one_hot(y, 3).float())  # noqa: LD201 (the bug under test)
     report, err = _collect(lambda: F.nll_loss(F.log_softmax(x, 1), F.one_hot(y, 3).float()))
     assert err.finding.code == "LD201" and isinstance(err, RuntimeError)
 
