@@ -4,8 +4,8 @@
 
 For each case the plain call and the watched call are timed in alternating
 rounds, as CPU time of this thread (torch runs on one thread here), so other
-processes on a shared machine skew both alike; the best round of each is
-compared:
+processes on a shared machine skew both alike; the overhead is the median of
+the paired differences:
 
 - `F.cross_entropy` alone vs under `watch()` for (64, 10), (256, 1000) and
   (32, 1000, 128) inputs, at the default settings (value checks on the first
@@ -18,6 +18,7 @@ compared:
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 import warnings
@@ -39,24 +40,33 @@ def _median_time(fn, inner: int) -> float:
 
 
 def compare(make_call, watch_factory, rounds: int, inner: int) -> tuple[float, float]:
-    """Best CPU seconds per call, plain and checked, timed in alternating rounds inside one session.
+    """CPU seconds per call, plain and checked, from paired alternating rounds inside one session.
 
     ``make_call(fn)`` returns a thunk calling the loss through ``fn``; the plain
     thunk holds the original ``F.cross_entropy``, the checked one the function
     ``watch()`` installed, so both run in the same long-lived session (as in a
-    training run, where the first-calls value checks are long past).
+    training run, where the first-calls value checks are long past).  Each round
+    times both back to back; the overhead is the median of the paired
+    differences, which cancels the machine's slow drifts.
     """
     plain = make_call(F.cross_entropy)
-    plain_t, checked_t = [], []
+    plain_t, diffs = [], []
     with watch_factory():
         checked = make_call(F.cross_entropy)
         for _ in range(50):  # past the first value-checked calls of the call site
             checked()
             plain()
-        for _ in range(rounds):
-            plain_t.append(_median_time(plain, inner))
-            checked_t.append(_median_time(checked, inner))
-    return min(plain_t), min(checked_t)
+        for r in range(rounds):
+            if r % 2:
+                p = _median_time(plain, inner)
+                c = _median_time(checked, inner)
+            else:
+                c = _median_time(checked, inner)
+                p = _median_time(plain, inner)
+            plain_t.append(p)
+            diffs.append(c - p)
+    base = statistics.median(plain_t)
+    return base, base + statistics.median(diffs)
 
 
 def _watch(**kw):
@@ -104,7 +114,7 @@ def mlp_step_case(rounds: int):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15, help="alternating rounds per case (default 15)")
+    parser.add_argument("--repeat", type=int, default=40, help="alternating rounds per case (default 40)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"lossdoctor {lossdoctor.__version__}, torch {torch.__version__}, python {sys.version.split()[0]}, 1 thread, CPU")

@@ -111,11 +111,14 @@ class Monitor:
             series = self._new_series(key, loss_name, num_classes, reduction, location)
         elif num_classes is not None and num_classes != series.num_classes:
             series.num_classes = num_classes
-        value = output.detach()
-        if value.ndim:
-            value = value.float().mean()
-        elif value.dtype is not (self._f32 or self._load_torch()):
-            value = value.float()
+        if output.is_cpu and not output.ndim:
+            value = output.item()  # a CPU scalar is read at once: no sync to avoid, no tensor to keep
+        else:
+            value = output.detach()
+            if value.ndim:
+                value = value.float().mean()
+            elif value.dtype is not (self._f32 or self._load_torch()):
+                value = value.float()
         series.pending.append(value)
         series.pending_steps.append(series.calls if self.step is None else self.step)
         series.calls += 1
@@ -277,7 +280,7 @@ class Monitor:
             self._tell(finding)
 
     def _read(self, pending: list) -> list[float]:
-        """One device-to-host transfer for a batch of 0-dim tensors."""
+        """One device-to-host transfer for a batch of 0-dim tensors (CPU values are floats already)."""
         if all(not isinstance(v, float) for v in pending):
             try:
                 if self._torch is None:

@@ -31,11 +31,11 @@ def configure(command: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stderr")
     parser.add_argument(
-        "--value-check-every", type=int, default=None, metavar="N",
-        help="run value checks (ranges, row sums) every N calls per call site on CPU, after the first 8 (default: 10)",
+        "--value-check-every", type=_count, default=None, metavar="N",
+        help="run value checks (ranges, row sums) every N calls per call site on CPU, after the first 8 (default: 50; 0: only the first 8)",
     )
     parser.add_argument(
-        "--accelerator-check-every", type=int, default=None, metavar="N",
+        "--accelerator-check-every", type=_count, default=None, metavar="N",
         help="the same for GPU tensors, after the first 8 calls (default: 100; each costs a host sync)",
     )
     parser.add_argument("--no-monitor", action="store_true", help="do not watch the loss values over time")
@@ -44,6 +44,16 @@ def configure(command: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", dest="module", metavar="MODULE", help="run a library module as a script")
     parser.add_argument("script", nargs="?", help="the Python script to run")
     parser.set_defaults(target=[])
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
 
 
 def split_run_argv(argv: list[str]) -> tuple[list[str], list[str]]:

@@ -15,6 +15,7 @@ from ._call import LossCall
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
 _FLOAT_OK = frozenset({torch.float32, torch.float64, torch.bfloat16})
+_INT64 = torch.int64
 # Autograd nodes after which the input still needs a closer look (activations, logs, views, copies).
 _SUSPICIOUS = (
     "Softmax", "LogSoftmax", "Log", "Relu", "Threshold", "Sigmoid", "Tanh", "Softplus", "Hardtanh",
@@ -38,10 +39,16 @@ def quick_accept_args(loss: str, x, y) -> bool:
     return False
 
 
+def _same_device(x, y) -> bool:
+    if x.is_cpu:  # the common case, without building two torch.device objects
+        return y.is_cpu
+    return x.device == y.device
+
+
 def _class_index_ok(loss: str, x, y) -> bool:
     if type(x) not in _PLAIN or type(y) not in _PLAIN:
         return False
-    if x.dtype not in _FLOAT_OK or y.dtype != torch.int64 or x.device != y.device:
+    if x.dtype not in _FLOAT_OK or y.dtype is not _INT64 or not _same_device(x, y):
         return False
     n = x.dim()
     xs, ys = x.shape, y.shape
@@ -68,7 +75,7 @@ def _class_index_ok(loss: str, x, y) -> bool:
 def _bce_logits_ok(x, y) -> bool:
     if type(x) not in _PLAIN or type(y) not in _PLAIN or x.shape != y.shape:
         return False
-    if x.dtype not in _FLOAT_OK or y.dtype != x.dtype or x.device != y.device:
+    if x.dtype not in _FLOAT_OK or y.dtype is not x.dtype or not _same_device(x, y):
         return False
     if y.requires_grad and not x.requires_grad:
         return False  # the arguments may be swapped (LD608)

@@ -175,14 +175,42 @@ def _internal_error(where: str, exc: BaseException) -> None:
 
 def _user_frame(depth: int = 3):
     """The innermost frame outside torch and lossdoctor: the user's code that made the loss call."""
-    frame = sys._getframe(depth)
+    return _user_frame_from(sys._getframe(depth))
+
+
+# Caches keyed by id(code object); each entry keeps its code object alive, so an id is never
+# reused by another code object while it is cached.
+_IS_USER_CODE: dict[int, tuple] = {}  # id(code) -> (code, written by the user: not torch, not lossdoctor)
+_SITES: dict[tuple, tuple] = {}  # (id(code), bytecode offset, loss) -> (code, (path, line, loss))
+_CACHE_LIMIT = 100_000
+
+
+def _user_frame_from(frame):
     while frame is not None:
-        filename = frame.f_code.co_filename
-        own = filename.startswith(_OWN_DIR) and not filename.startswith(_DEMO_DIR)
-        if not (own or filename.startswith(_TORCH_DIR) or filename.startswith("<frozen")):
+        code = frame.f_code
+        entry = _IS_USER_CODE.get(id(code))
+        if entry is None:
+            filename = code.co_filename
+            own = filename.startswith(_OWN_DIR) and not filename.startswith(_DEMO_DIR)
+            entry = (code, not (own or filename.startswith(_TORCH_DIR) or filename.startswith("<frozen")))
+            if len(_IS_USER_CODE) < _CACHE_LIMIT:
+                _IS_USER_CODE[id(code)] = entry
+        if entry[1]:
             return frame
         frame = frame.f_back
     return None
+
+
+def _site_of(frame, loss: str) -> tuple:
+    """The call site of a frame, without decoding its line number again on every call."""
+    code = frame.f_code
+    key = (id(code), frame.f_lasti, loss)
+    entry = _SITES.get(key)
+    if entry is None:
+        entry = (code, (code.co_filename, frame.f_lineno, loss))
+        if len(_SITES) < _CACHE_LIMIT:
+            _SITES[key] = entry
+    return entry[1]
 
 
 def _user_location() -> Location | None:
@@ -427,31 +455,45 @@ def _observe(sessions, site, call: LossCall, output, loc) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _hot_path(loss: str, args: tuple, kwargs: dict):
+def _hot_path(loss: str, args: tuple, kwargs: dict, caller):
     """(site, sessions) when this call needs no check at all: an ordinary call from a site past its
-    first calls, with no value check due.  None sends the call down the full path."""
-    sessions = _active_sessions()
+    first calls, with no value check due.  None sends the call down the full path.
+
+    This runs on every training step, between heavy tensor ops that leave the interpreter's caches
+    cold, so it does as little Python as it can: the common single-session case builds no lists.
+    """
+    if len(args) != 2 or (kwargs and not _HOT_KWARGS.issuperset(kwargs)):
+        return None  # options passed by position (weight, ...) or weights by keyword: the full path
+    stack = _local.stack
+    if stack and not _global_sessions:
+        sessions = stack if len(stack) == 1 else stack[::-1]
+    else:
+        sessions = _active_sessions()
     head = sessions[0]
-    frame = _user_frame(3)
+    frame = _user_frame_from(caller)
     if frame is None:
         return None
-    site = (frame.f_code.co_filename, frame.f_lineno, loss)
-    n = head.sites.get(site, 0)
+    site = _site_of(frame, loss)
+    sites = head.sites
+    n = sites.get(site, 0)
     if n < head.value_check_first:
         return None
-    if len(args) != 2:
-        return None  # options passed by position (weight, ...): the full path reads them
-    if kwargs and not _HOT_KWARGS.issuperset(kwargs):
-        return None
     x = args[0]
-    every = head.value_check_every if getattr(x, "device", None) is None or x.device.type == "cpu" else head.accelerator_check_every
+    try:
+        every = head.value_check_every if x.is_cpu else head.accelerator_check_every
+    except AttributeError:
+        return None
     if every > 0 and n % every == 0:
         return None
     if not quick_accept_args(loss, x, args[1]):
         return None
-    for s in sessions:
-        s.sites[site] = s.sites.get(site, 0) + 1
-        s.report.calls += 1
+    if len(sessions) == 1:
+        sites[site] = n + 1
+        head.report.calls += 1
+    else:
+        for s in sessions:
+            s.sites[site] = s.sites.get(site, 0) + 1
+            s.report.calls += 1
     return site, sessions
 
 
@@ -486,7 +528,7 @@ def _make_wrapper(loss: str, original: Callable) -> Callable:
         if not (_global_sessions or _local.stack) or _local.busy or _compiling():
             return original(*args, **kwargs)
         try:
-            hot = _hot_path(loss, args, kwargs)
+            hot = _hot_path(loss, args, kwargs, sys._getframe(1))
         except Exception:
             hot = None  # the full path below reports any internal error
         if hot is None:
@@ -558,7 +600,7 @@ def _new_session(mode: str, value_check_first: int, value_check_every: int, acce
 # Value checks read tensor data; after the first calls from a call site they run on a stride.
 # Bugs in the data are systematic (every batch has 1-based labels), so a stride still finds them,
 # and a loud one the stride skips is still diagnosed: PyTorch's own error is caught and explained.
-DEFAULTS = dict(value_check_first=8, value_check_every=10, accelerator_check_every=100)
+DEFAULTS = dict(value_check_first=8, value_check_every=50, accelerator_check_every=100)
 
 
 @contextlib.contextmanager
@@ -579,7 +621,7 @@ def watch(
 
     Value checks (ranges, row sums) read tensor data: they run on the first
     ``value_check_first`` calls from each call site (8), then every
-    ``value_check_every`` calls for CPU tensors (10) and every
+    ``value_check_every`` calls for CPU tensors (50) and every
     ``accelerator_check_every`` calls for GPU tensors (100), so that they add
     no host sync per step on accelerators.  Metadata checks (shapes, dtypes,
     devices, autograd provenance) run on every call.  When PyTorch raises on
