@@ -18,9 +18,13 @@ class Location:
     end_line: int | None = None
     end_column: int | None = None
     function: str | None = None
+    # Where the loss was actually computed when that is inside an installed library
+    # (``transformers/models/bert/modeling_bert.py:1126``); ``path:line`` is then the user's line.
+    via: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
+        text = f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
+        return text + (f" (via {self.via})" if self.via else "")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Finding:
             "evidence": self.evidence,
             "path": loc.path if loc else None,
             "line": loc.line if loc else None,
+            **({"via": loc.via} if loc is not None and loc.via else {}),
         }
 
     def __str__(self) -> str:

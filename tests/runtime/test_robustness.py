@@ -60,10 +60,10 @@ def test_other_checks_still_run_when_one_crashes(broken_check):
 def test_a_crash_while_building_the_call_is_also_contained(monkeypatch):
     monkeypatch.setattr(_session, "_reported_internal", set())
 
-    def boom():
+    def boom(frame):
         raise RuntimeError("no frames")
 
-    monkeypatch.setattr(_session, "_user_location", boom)
+    monkeypatch.setattr(_session, "_location_for", boom)
     x, y = torch.randn(4, 3), torch.tensor([0, 1, 2, 0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

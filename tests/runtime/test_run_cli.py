@@ -114,3 +114,19 @@ def test_plot_and_html_pictures_of_the_loss(tmp_path):
     page = html.read_text()
     assert "<svg" in page and "LD101" in page and "http" not in page.split("<svg", 1)[0].lower().replace("http-equiv", "")
     assert run_cli("run", "--no-monitor", "--plot", str(png), str(script), cwd=tmp_path).returncode == 2
+
+
+def test_bad_targets_and_outputs_are_one_line_messages(tmp_path):
+    script = _script(tmp_path, "import sys; sys.exit(3)")
+    for args, code in [
+        (["-m", "no_such_module_here"], 1),            # like `python -m no_such_module_here`
+        ([str(tmp_path)], 1),                           # a folder without __main__.py
+        (["--output", str(tmp_path / "no" / "r.json"), str(script)], 2),
+        (["--output", str(tmp_path), str(script)], 2),
+        (["--value-check-every", "-5", str(script)], 2),
+    ]:
+        res = run_cli("run", *args, cwd=tmp_path)
+        assert res.returncode == code, (args, res.stderr)
+        assert "Traceback" not in res.stderr and res.stderr.strip(), args
+    res = run_cli("run", "--output", str(tmp_path / "r.json"), str(script), cwd=tmp_path)
+    assert res.returncode == 3 and (tmp_path / "r.json").exists()  # the script's own exit code

@@ -218,10 +218,10 @@ def test_one_hot_batches_of_a_mixup_site_are_not_reported():
 def test_internal_errors_reach_every_report(monkeypatch):
     from lossdoctor.runtime import _session
 
-    def boom():
+    def boom(frame):
         raise RuntimeError("no frames")
 
-    monkeypatch.setattr(_session, "_user_location", boom)
+    monkeypatch.setattr(_session, "_location_for", boom)
     x, y = torch.randn(4, 3), torch.tensor([0, 1, 2, 0])
     for _ in range(2):  # the second session is told too, though the warning is given once per process
         with warnings.catch_warnings():

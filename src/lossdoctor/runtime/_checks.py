@@ -20,6 +20,7 @@ from typing import Callable
 import torch
 
 from .._finding import Finding
+from ..catalog import get as get_diagnosis
 from ._call import (
     BCE_LOSSES,
     CLASS_INDEX_LOSSES,
@@ -67,7 +68,9 @@ def runtime_check(code: str, *, losses=ALL_LOSSES, stage: str = "pre", values: b
 
 
 def finding(code: str, message: str, evidence: str = "", fix: str = "", loud: bool = False, **details) -> Finding:
-    return Finding(code=code, message=message, evidence=evidence, fix=fix, loud=loud, details=details)
+    """A runtime finding; without a fix tailored to this call's numbers it carries the catalog's."""
+    return Finding(code=code, message=message, evidence=evidence, fix=fix or get_diagnosis(code).fix, loud=loud,
+                   details=details)
 
 
 def _is_tensor(x) -> bool:
@@ -557,7 +560,6 @@ def _multi_target(call: LossCall) -> Finding:
             "LD403",
             f"the target {shape_str(y)} has an extra dim of size 1; `{call.display}` wants class indices of shape [{x.shape[0]}]",
             evidence=f"shapes: input {summarize(x)}, target {summarize(y)}",
-            fix="Squeeze the target: `target.squeeze(1)` (or `target.view(-1)`)",
             loud=True,
             raises="RuntimeError",
         )
@@ -567,7 +569,6 @@ def _multi_target(call: LossCall) -> Finding:
             f"`{call.display}` got a target {summarize(y)} of the input's shape: it takes class indices of shape "
             f"[{x.shape[0]}], not one-hot or probability rows",
             evidence=f"shapes: target {shape_str(y)} equals input {shape_str(x)}",
-            fix="Pass class indices: `target.argmax(dim=1)`",
             loud=True,
             raises="RuntimeError",
         )
@@ -654,7 +655,6 @@ def class_index_dtype(call: LossCall) -> Finding | None:
             f"the {y.dim()}-dim target is uint8 {summarize(y)}; `{call.display}` accepts uint8 only for 1-D targets, "
             "K-dimensional (sequence/segmentation) targets must be int64",
             evidence=f"dtype: target {summarize(y)}",
-            fix="Convert the labels: `target.long()`",
             loud=True,
             raises="RuntimeError",
         )
@@ -672,7 +672,6 @@ def class_index_dtype(call: LossCall) -> Finding | None:
         "LD203",
         f"class-index target is {dtype_name(y.dtype)}; `{call.display}` needs int64 (long) class indices{hint}",
         evidence=f"dtype: target {summarize(y)}",
-        fix="Convert the labels: `target.long()`",
         loud=True,
         raises="RuntimeError",
     )
@@ -720,7 +719,6 @@ def bce_target_dtype(call: LossCall) -> Finding | None:
         "LD208",
         f"`{call.display}` target is {dtype_name(y.dtype)} {summarize(y)}; it needs float 0/1 targets",
         evidence=f"dtype: target {summarize(y)}",
-        fix="Convert the targets: `target.float()`",
         loud=True,
         raises="RuntimeError",
     )
@@ -773,7 +771,6 @@ def half_precision_loss(call: LossCall) -> Finding | None:
         "LD503",
         f"`{call.display}` computed in float16 on {summarize(x)} outside autocast: the reduction can overflow to `inf`",
         evidence="dtype: input is float16 and autocast is off",
-        fix="Compute the loss in float32: `loss_fn(input.float(), target)`, or run the forward pass under `torch.autocast`",
     )
 
 
@@ -860,7 +857,6 @@ def nll_input_provenance(call: LossCall) -> Finding | None:
             "LD103",
             f"`NLLLoss` received softmax probabilities {summarize(x)}, not their log: the loss is negative, in [-1, 0]",
             evidence=_autograd_says(fn, _softmax_dim_note(fn, call)),
-            fix="Use `log_softmax` instead of `softmax` (or pass the logits to `CrossEntropyLoss`)",
         )
     if name.startswith("LogBackward") and node_is(skip_passthrough(first_parent(fn)), "SoftmaxBackward"):
         return finding(
@@ -994,7 +990,6 @@ def kl_div_input_provenance(call: LossCall) -> Finding | None:
             "LD110",
             f"`kl_div` received probabilities {summarize(call.input)} as input; it expects log-probabilities",
             evidence=_autograd_says(fn),
-            fix="Pass `log_softmax(x, dim=1)` as the input",
         )
     return None
 
@@ -1135,7 +1130,6 @@ def nll_input_values(call: LossCall) -> Finding | None:
             "LD103",
             f"`NLLLoss` received what look like probabilities {summarize(x)}, not log-probabilities: the loss is in [-1, 0]",
             evidence=_prob_evidence(s),
-            fix="Use `log_softmax` instead of `softmax` (or pass the logits to `CrossEntropyLoss`)",
         )
     if not values_readable(x) or x.shape[call.class_dim] < 2:
         return None
@@ -1192,7 +1186,6 @@ def kl_div_input_values(call: LossCall) -> Finding | None:
             "LD110",
             f"`kl_div` received what look like probabilities {summarize(x)} as input; it expects log-probabilities",
             evidence=_prob_evidence(s),
-            fix="Pass `log_softmax(x, dim=1)` as the input",
         )
     return None
 
@@ -1230,7 +1223,6 @@ def probability_targets(call: LossCall) -> Finding | None:
             f"`{call.display}` got one-hot float targets {summarize(y)}: they work (the same loss as class indices "
             f"without class weights) but take {fmt_num(y.shape[1] * y.element_size() / 8)}x the memory of int64 indices",
             evidence=f"values: {s['rows']} sampled target rows are one-hot",
-            fix="Pass class indices: `target.argmax(dim=1)`",
         )
     if s["binary"] and s["sum_max"] > 1:
         return finding(
@@ -1342,7 +1334,6 @@ def nonfinite_loss_causes(call: LossCall) -> Finding | None:
         "LD502",
         f"`{call.display}` returned {fmt_num(sample)}{where}, with finite inputs",
         evidence=f"values: the loss output {summarize(out)} is not finite; the input and target are",
-        fix="Look for exploding logits (lower the learning rate, clip gradients) or a 0/0 in the reduction",
     )
 
 

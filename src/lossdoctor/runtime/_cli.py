@@ -28,7 +28,9 @@ def configure(command: str, parser: argparse.ArgumentParser) -> None:
         help="warn (default): raise for bugs PyTorch would raise on, warn once per call site for silent ones; "
         "raise: also stop at silent bugs; collect: only report at the end",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="report format (default: text); JSON goes to stdout after the script's own output, "
+                        "so use --output FILE to keep them apart")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stderr")
     parser.add_argument(
         "--value-check-every", type=_count, default=None, metavar="N",
@@ -85,6 +87,24 @@ def main(command: str, args: argparse.Namespace) -> int:
     if args.script and not os.path.exists(args.script):
         print(f"lossdoctor run: can't open file {args.script!r}: no such file", file=sys.stderr)
         return 2
+    if args.script and os.path.isdir(args.script) and not os.path.exists(os.path.join(args.script, "__main__.py")):
+        print(f"lossdoctor run: can't find '__main__' module in {args.script!r}", file=sys.stderr)
+        return 1  # as python itself
+    for option in ("output", "plot", "html"):
+        problem = _unwritable(getattr(args, option))
+        if problem:  # said before the run, not after hours of training
+            print(f"lossdoctor run: --{option} {getattr(args, option)!r}: {problem}", file=sys.stderr)
+            return 2
+    if args.module:
+        import importlib.util
+
+        try:
+            found = importlib.util.find_spec(args.module) if args.module.strip(".") else None
+        except (ImportError, ValueError):
+            found = None
+        if found is None and not _importable_from_cwd(args.module):
+            print(f"lossdoctor run: no module named {args.module!r}", file=sys.stderr)
+            return 1  # as python itself
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -144,6 +164,32 @@ def _write_pictures(args: argparse.Namespace, report: Any, dist: Any = None) -> 
             print(f"lossdoctor run: --{option} needs {exc.name or 'matplotlib'}: pip install matplotlib", file=sys.stderr)
         except Exception as exc:  # a picture must never hide the report
             print(f"lossdoctor run: could not write {path}: {exc}", file=sys.stderr)
+
+
+def _unwritable(path: str | None) -> str | None:
+    """Why a report could not be written to ``path`` (None when it can)."""
+    if not path:
+        return None
+    if os.path.isdir(path):
+        return "is a directory"
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        return f"folder {parent!r} does not exist"
+    if not os.access(parent, os.W_OK):
+        return f"folder {parent!r} is not writable"
+    return None
+
+
+def _importable_from_cwd(module: str) -> bool:
+    sys.path.insert(0, os.getcwd())
+    try:
+        import importlib.util
+
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+    finally:
+        sys.path.pop(0)
 
 
 def _run_target(args: argparse.Namespace) -> tuple[int, BaseException | None]:
@@ -245,6 +291,8 @@ def render_text(report: Any, exit_code: int, crash: BaseException | None, explan
     order = {"error": 0, "warning": 1, "info": 2}
     for d in sorted(records, key=lambda d: (order.get(d["severity"], 3), d["path"] or "", d["line"] or 0)):
         where = f"{_rel(d['path'])}:{d['line']}" if d["path"] else "<unknown>"
+        if d.get("via"):
+            where += f" (via {d['via']})"
         times = f" (x{d['count']})" if d.get("count", 1) > 1 else ""
         lines.append("")
         lines.append(f"{where}: {d['code']} {d['name']} [{d['severity']}]{times}")
@@ -279,9 +327,16 @@ def _write_report(args, report, exit_code, crash, explanation) -> None:
     else:
         text = render_text(report, exit_code, crash, explanation)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    elif args.format == "json":
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
+        except OSError as exc:
+            print(f"lossdoctor run: could not write {args.output!r} ({exc.strerror or exc}); the report follows",
+                  file=sys.stderr)
+            sys.stderr.write("\n" + text)
+            return
+    if args.format == "json":
         sys.stdout.write(text)
     else:
         sys.stderr.write("\n" + text)

@@ -213,11 +213,35 @@ def _site_of(frame, loss: str) -> tuple:
     return entry[1]
 
 
-def _user_location() -> Location | None:
-    frame = _user_frame()
+_LIBRARY_MARKERS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+
+
+def _location_for(frame) -> Location | None:
+    """Where to point the user: their own line, past installed libraries (transformers, Lightning...).
+
+    The call site that counts calls stays the loss call itself; when that is inside an installed
+    library, the location shows the user's line that led to it and names the library line.
+    """
     if frame is None:
         return None
-    return Location(frame.f_code.co_filename, frame.f_lineno, function=frame.f_code.co_name)
+    path = frame.f_code.co_filename
+    loc = Location(path, frame.f_lineno, function=frame.f_code.co_name)
+    if any(m in path for m in _LIBRARY_MARKERS):
+        outer = frame.f_back
+        while outer is not None:
+            outer_path = outer.f_code.co_filename
+            if not any(m in outer_path for m in _LIBRARY_MARKERS) and not outer_path.startswith(("<frozen", _OWN_DIR)):
+                return Location(outer_path, outer.f_lineno, function=outer.f_code.co_name,
+                                via=f"{_library_name(path)}:{frame.f_lineno}")
+            outer = outer.f_back
+    return loc
+
+
+def _library_name(path: str) -> str:
+    for marker in _LIBRARY_MARKERS:
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
 
 
 def _value_checks_due(session: Session, site: tuple, call: LossCall) -> bool:
@@ -241,6 +265,10 @@ def _value_checks(loss: str) -> list:
     return found
 
 
+# Findings that are only consequences of another one on the same call (one bug, one story).
+_CONSEQUENCES = {"LD608": frozenset({"LD303", "LD105", "LD106"})}
+
+
 def _run_checks(checks, call: LossCall, values: bool) -> list[Finding]:
     found: list[Finding] = []
     for chk in checks:
@@ -255,6 +283,10 @@ def _run_checks(checks, call: LossCall, values: bool) -> list[Finding]:
             found.append(f)
             if f.loud:
                 break  # PyTorch stops at the first error too
+    if len(found) > 1:
+        hidden = set().union(*(_CONSEQUENCES.get(f.code, ()) for f in found))
+        if hidden:
+            found = [f for f in found if f.code not in hidden]
     return found
 
 
@@ -346,8 +378,9 @@ def _checked_call_inner(loss, original, call_builder, args, kwargs, sessions):
     to_raise = None
     try:
         call = call_builder()
-        loc = _user_location()
-        site = (loc.path, loc.line, loss) if loc is not None else ("<unknown>", 0, loss)
+        frame = _user_frame(2)
+        site = _site_of(frame, loss) if frame is not None else ("<unknown>", 0, loss)
+        loc = _location_for(frame)
         values = _value_checks_due(head, site, call)
         call.facts["values"] = values
         accepted = quick_accept(call)
