@@ -5,6 +5,12 @@ Each function receives the named groups of its pattern and the surrounding
 Scores: 0.9 when the message alone says it; 0.5-0.7 when the message fits
 several diagnoses; raised when the traceback or the code decides between them.
 Evidence says where each fact came from (message, traceback, code).
+
+Fix texts: a candidate's fix is ``CATALOG`` (empty) unless it carries numbers or
+names taken from the message (``ignore_index=255``, the class count, sizes, the
+output type), so every other fix is the catalog's own text for that code (one
+source of truth; the engine fills it in).  Advice on how to find the failing
+value (``CUDA_LAUNCH_BLOCKING=1``) belongs in the message, not the fix.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from ._model import Evidence
 
 _INT_DTYPES = {"Long", "Int", "Short", "Char", "Byte", "Bool", "UInt8", "Int8", "Int16", "Int32", "Int64"}
 _FLOAT_DTYPES = {"Float", "Double", "Half", "BFloat16"}
+CATALOG = ""  # use the catalog entry's fix (see the module docstring)
 
 
 def msg(text: str) -> Evidence:
@@ -96,7 +103,8 @@ def target_out_of_bounds(g: dict, ctx: Context) -> list[Candidate]:
     if story == "one_based":
         message = (f"the labels reach {value} but the model has {value} outputs (valid 0..{value - 1}): "
                    f"the labels are 1-based")
-        fix = "Use 0-based labels: `target - 1` (or drop the `+ 1` where the labels are built)"
+        fix = (f"Use 0-based labels: `target - 1`, so the largest label {value} becomes {value - 1} (or drop the "
+               f"`+ 1` where the labels are built)")
         return [Candidate("LD301", min(0.99, 0.9 + boost), message, fix, ev)]
     message = (f"a target is {value}, so the input has {value} classes or fewer: no output for class {value} "
                f"(valid labels are 0..C-1)")
@@ -106,20 +114,21 @@ def target_out_of_bounds(g: dict, ctx: Context) -> list[Candidate]:
 
 
 def cuda_target_assert(g: dict, ctx: Context) -> list[Candidate]:
-    where = g.get("_line") or ""
-    spatial = "Spatial" in where or "2d" in where
+    where = (g.get("_line") or "").lower()
+    # Segmentation targets go through `nll_loss2d_*` (ATen NLLLoss2d.cu) or THCUNN's
+    # `SpatialClassNLLCriterion`; `nll_loss_*_kernel_2d` is the plain `(N, C)` kernel.
+    spatial = "spatial" in where or "nll_loss2d" in where or "nllloss2d" in where
     ev = [msg("CUDA assertion `t >= 0 && t < n_classes` failed in the NLL/cross-entropy kernel"
-              + (" (2-D, segmentation)" if spatial else ""))]
+              + (" for spatial `(N, C, H, W)` input (segmentation)" if spatial else ""))]
     code_ev, boost, story = _class_count_hints(ctx, None)
     ev += code_ev
     message = ("a target class index is < 0 or >= the number of classes; on CUDA this is a device-side assert, "
                "and every later CUDA call in the process fails too")
     if story == "one_based":
         message += "; the code shifts the labels by one (1-based labels)"
-    fix = ("Check `target.min()` and `target.max()` against the number of outputs before the loss "
-           "(1-based labels: `target - 1`; too few outputs: widen the last layer; `-1`/`255` padding: "
-           "`ignore_index=`); reproduce on CPU for the exact value")
-    return [Candidate("LD301", min(0.99, 0.9 + boost), message, fix, ev)]
+    message += ("; compare `target.min()`/`target.max()` with the number of outputs, or run on CPU for the "
+                "exact value (padding such as -1 or 255 needs `ignore_index=`)")
+    return [Candidate("LD301", min(0.99, 0.9 + boost), message, CATALOG, ev)]
 
 
 def device_side_assert(g: dict, ctx: Context) -> list[Candidate]:
@@ -143,13 +152,13 @@ def device_side_assert(g: dict, ctx: Context) -> list[Candidate]:
     if story == "one_based":
         message = ("a target class index outside 0..C-1 reached the loss on the GPU: the code shifts the "
                    "labels by one, so the largest label equals the number of outputs")
-    fix = ("Run once with `CUDA_LAUNCH_BLOCKING=1` (or on CPU) to get the exact error, and check "
-           "`target.min()`/`target.max()` against the number of outputs before the loss")
-    out.append(Candidate("LD301", min(0.95, base + boost * 1.5), message, fix, ev + code_ev))
+    message += ("; run once with `CUDA_LAUNCH_BLOCKING=1` (or on CPU) for the exact error, and compare "
+                "`target.min()`/`target.max()` with the number of outputs")
+    out.append(Candidate("LD301", min(0.95, base + boost * 1.5), message, CATALOG, ev + code_ev))
     if ctx.loss_family("bce") or (ctx.source and ctx.source.search(_BCE_NO_LOGITS)):
         out.append(Candidate("LD106", 0.5 if ctx.loss_family("bce") else 0.4,
                              "`BCELoss` on CUDA asserts when an input is outside [0, 1] (raw logits)",
-                             "Use `BCEWithLogitsLoss` on the raw outputs", list(ev)))
+                             CATALOG, list(ev)))
     return out
 
 
@@ -164,10 +173,9 @@ def cublas_after_assert(g: dict, ctx: Context) -> list[Candidate]:
     code_ev, boost, story = _class_count_hints(ctx, None)
     score = 0.3 + (0.35 if story == "one_based" else boost)
     message = (f"`{status}` is not a loss error by itself; when it follows a bad target (labels outside "
-               f"0..C-1) on the GPU, the broken CUDA context makes the next cuBLAS call fail")
-    fix = ("Rerun with `CUDA_LAUNCH_BLOCKING=1` or on CPU to see the first error; check the targets' range "
-           "against the number of outputs")
-    return [Candidate("LD301", score, message, fix, ev + code_ev)]
+               f"0..C-1) on the GPU, the broken CUDA context makes the next cuBLAS call fail (rerun with "
+               f"`CUDA_LAUNCH_BLOCKING=1` or on CPU to see the first error)")
+    return [Candidate("LD301", score, message, CATALOG, ev + code_ev)]
 
 
 # -- BCE ranges ------------------------------------------------------------------------
@@ -185,23 +193,20 @@ def bce_input_range(g: dict, ctx: Context) -> list[Candidate]:
                 ev.append(src.evidence(bce[0], f"`{bce[0].text}` without a sigmoid nearby"))
                 score = 0.95
     message = "`BCELoss` needs probabilities in [0, 1] but received values outside (likely raw logits or NaN)"
-    fix = "Pass the raw outputs to `BCEWithLogitsLoss` instead of `BCELoss` (it applies the sigmoid itself)"
-    return [Candidate("LD106", score, message, fix, ev)]
+    return [Candidate("LD106", score, message, CATALOG, ev)]
 
 
 def bce_target_range(g: dict, ctx: Context) -> list[Candidate]:
     ev = [msg("`BCELoss` got target values outside [0, 1]")]
-    message = "binary cross-entropy targets must be in [0, 1]; these are not (class indices like 2, or 255 masks?)"
-    fix = ("Map the targets to 0/1 (or probabilities): e.g. `(mask > 0).float()` or `mask / 255`; for several "
-           "classes use `CrossEntropyLoss` with class indices")
-    return [Candidate("LD303", 0.9, message, fix, ev)]
+    message = ("binary cross-entropy targets must be in [0, 1]; these are not (class indices like 2, or 255 "
+               "masks?); for several classes use `CrossEntropyLoss` with class indices")
+    return [Candidate("LD303", 0.9, message, CATALOG, ev)]
 
 
 def bce_autocast(g: dict, ctx: Context) -> list[Candidate]:
     ev = [msg("autocast refuses `binary_cross_entropy`/`BCELoss`")]
     message = "`BCELoss` on a sigmoid output is unsafe under CUDA autocast (float16 probabilities lose precision)"
-    fix = "Drop the sigmoid and use `BCEWithLogitsLoss` (or `F.binary_cross_entropy_with_logits`) on the raw outputs"
-    return [Candidate("LD107", 0.95, message, fix, ev)]
+    return [Candidate("LD107", 0.95, message, CATALOG, ev)]
 
 
 # -- target shapes ---------------------------------------------------------------------
@@ -251,17 +256,16 @@ def multi_target(g: dict, ctx: Context) -> list[Candidate]:
     if swapped:
         s608 = 0.85
         ev608 = ev + [src.evidence(swapped, f"`{swapped.text}` passes the labels first")]
-    fix_argmax = "Pass class indices: `target.argmax(dim=1)` (shape `(N,)`, dtype long)"
     out.append(Candidate("LD201", s201, "the loss got one-hot (or other 2-D) targets where it needs class indices "
-                         "of shape `(N,)`", fix_argmax, ev201))
+                         "of shape `(N,)`", CATALOG, ev201))
     out.append(Candidate("LD403", s403, "the target has an extra dimension: `(N, 1)` where `(N,)` is expected",
-                         "Remove it: `target.squeeze(1)` (or `target.view(-1)`)", ev403))
+                         CATALOG, ev403))
     if s202:
         out.append(Candidate("LD202", s202, "`CrossEntropyLoss` got integer one-hot targets `(N, C)`; this torch "
-                             "version only takes class indices", fix_argmax, ev201))
+                             "version only takes class indices", CATALOG, ev201))
     if s608:
         out.append(Candidate("LD608", s608, "the labels are passed as the input and the logits as the target",
-                             "Call the loss as `loss(logits, labels)`: input first, target second", ev608))
+                             CATALOG, ev608))
     return out
 
 
@@ -273,28 +277,31 @@ def spatial_targets(g: dict, ctx: Context) -> list[Candidate]:
     src = ctx.source
     if size and len(size) == 4 and size[1] == 1:
         return [Candidate("LD403", 0.95, f"the target mask is {fmt(size)}: a channel dimension of 1 that "
-                          f"`(N, H, W)` targets must not have",
-                          "Remove it: `target.squeeze(1)` (and make it long)", ev)]
+                          f"`(N, H, W)` targets must not have", CATALOG, ev)]
     if size and len(size) == 4 and size[3] in (3, 4):
+        n, h, w = size[0], size[1], size[2]
         return [Candidate("LD403", 0.9, f"the target is {fmt(size)}: an RGB(A) label image, not a map of class ids",
-                          "Map each colour to its class id to get an `(N, H, W)` long tensor (a colour->index lookup), "
-                          "then pass that", ev)]
+                          f"Map each colour of the {fmt(size)} label image to its class id (a colour->index lookup) "
+                          f"and pass the resulting {fmt((n, h, w))} long tensor", ev)]
     if size and len(size) == 4:
+        n, c, h, w = size
         return [Candidate("LD403", 0.6, f"the target is {fmt(size)}: one-hot or multi-channel masks where the loss "
                           f"needs an `(N, H, W)` map of class indices",
-                          "Use `target.argmax(dim=1)` for one-hot masks (or squeeze a size-1 channel dim)", ev),
+                          f"For one-hot masks take `target.argmax(dim=1)`: {fmt(size)} -> {fmt((n, h, w))} "
+                          f"class indices", ev),
                 Candidate("LD201", 0.45, "one-hot masks `(N, C, H, W)` where class indices `(N, H, W)` are expected",
-                          "Use `target.argmax(dim=1)`", ev)]
+                          CATALOG, ev)]
     if size and len(size) <= 2:
         return [Candidate("LD408", 0.5, f"the logits are spatial but the target is {fmt(size)}: flattened, or "
                           f"per-image labels where per-pixel labels are expected",
-                          "Give the target the logits' layout `(N, H, W)` (or pool the logits for per-image labels)", ev)]
+                          f"Give the {fmt(size)} target the logits' layout `(N, H, W)` (or pool the logits for "
+                          f"per-image labels)", ev)]
     extra = src.search(_EXTRA_TARGET_DIM, "window") if src else []
     if extra:
         ev = ev + [src.evidence(extra[-1], f"`{extra[-1].text}` adds a dimension")]
     return [Candidate("LD403", 0.8 if extra else 0.7, "the segmentation target has an extra dimension "
-                      "(`(N, 1, H, W)` masks, or RGB label images `(N, H, W, 3)`)",
-                      "Squeeze a size-1 channel dim (`target.squeeze(1)`); map RGB colours to class ids", ev)]
+                      "(`(N, 1, H, W)` masks, or RGB label images `(N, H, W, 3)` whose colours must be mapped to "
+                      "class ids)", CATALOG, ev)]
 
 
 def probabilities_target_dtype(g: dict, ctx: Context) -> list[Candidate]:
@@ -306,8 +313,7 @@ def probabilities_target_dtype(g: dict, ctx: Context) -> list[Candidate]:
         ev.append(src.evidence(onehot[-1], f"`{onehot[-1].text}` builds one-hot targets"))
     return [Candidate("LD202", 0.95 if onehot else 0.9,
                       f"`CrossEntropyLoss` got an integer ({dtype}) target with the input's shape: one-hot "
-                      f"labels, not class indices",
-                      "Pass class indices: `target.argmax(dim=1)`; or `.float()` if soft labels were meant", ev)]
+                      f"labels, not class indices (if soft labels were meant, make them float)", CATALOG, ev)]
 
 
 # -- dtypes ---------------------------------------------------------------------------
@@ -319,15 +325,25 @@ def target_dtype(g: dict, ctx: Context) -> list[Candidate]:
     note = ctx.family_note("ce", "nll")
     if note:
         ev.append(note)
-    fix = "Convert the targets: `target.long()`"
+    message = f"class-index targets must be int64 (`torch.long`), got {dtype}"
     if dtype in _FLOAT_DTYPES:
-        fix += ("; if the values are not whole numbers (e.g. multiples of 1/255 from `ToTensor()` on an index "
-                "mask) they are not class indices: load masks with `torch.as_tensor(np.array(mask))`")
+        message += ("; float labels that are not whole numbers (e.g. multiples of 1/255 from `ToTensor()` on an "
+                    "index mask) are not class indices: load such masks with `torch.as_tensor(np.array(mask))`")
     score = 0.9
     # `expected scalar type Long but found Float` is also raised by a few non-loss ops
     if g.get("_generic") and not (ctx.loss_family("ce", "nll") or "nll" in (g.get("call") or "")):
         score = 0.7 if not ctx.has_traceback else 0.55
-    return [Candidate("LD203", score, f"class-index targets must be int64 (`torch.long`), got {dtype}", fix, ev)]
+    return [Candidate("LD203", score, message, CATALOG, ev)]
+
+
+def index_kernel_dtype(g: dict, ctx: Context) -> list[Candidate]:
+    """`"nll_loss_..._index" not implemented for 'Int'`: CUDA's dispatch on the target dtype."""
+    out = target_dtype(g, ctx)
+    kernel = g.get("kernel", "")
+    for c in out:
+        c.evidence.insert(1, msg(f"`{kernel}` is the CUDA NLL kernel's dispatch on the target dtype, which takes "
+                                 f"Long (or Byte) only"))
+    return out
 
 
 def scalar_type_long(g: dict, ctx: Context) -> list[Candidate]:
@@ -344,18 +360,18 @@ def integer_logits(g: dict, ctx: Context) -> list[Candidate]:
     if swapped:
         ev608 = ev + [src.evidence(swapped, f"`{swapped.text}` passes the labels first")]
         return [Candidate("LD608", 0.9, "the labels are passed as the input and the logits as the target",
-                          "Call the loss as `loss(logits, labels)`: input first, target second", ev608),
-                Candidate("LD207", 0.5, f"the loss input is {dtype}, not floating point", "Pass the float logits", ev)]
+                          CATALOG, ev608),
+                Candidate("LD207", 0.5, f"the loss input is {dtype}, not floating point", CATALOG, ev)]
     cast = src.on_failing_line(re.compile(r"\.(?:long|int|round|argmax|to\(\s*torch\.(?:long|int))")) if src else None
     score207 = 0.85
     if cast:
         ev.append(src.evidence(cast, f"`{cast.text}` casts or discretises the model output"))
         score207 = 0.95
     out = [Candidate("LD207", score207, f"the loss input is an integer tensor ({dtype}); losses need the model's "
-                     f"float logits", "Pass the raw float model output (drop `.long()`/`.argmax()` before the loss)", ev)]
+                     f"float logits (no `.long()`/`.argmax()` before the loss)", CATALOG, ev)]
     if not cast:
         out.append(Candidate("LD608", 0.45, "if the call is `loss(labels, logits)`, the arguments are swapped",
-                             "Call the loss as `loss(logits, labels)`", list(ev)))
+                             CATALOG, list(ev)))
     return out
 
 
@@ -376,7 +392,7 @@ def result_type_cast(g: dict, ctx: Context) -> list[Candidate]:
         return []
     score = 0.9 if bce else (0.5 if not ctx.has_traceback else 0.3)
     return [Candidate("LD208", score, f"binary cross-entropy targets are {out} (integers); they must be floating point",
-                      "Convert the targets: `target.float()`", ev)]
+                      CATALOG, ev)]
 
 
 def found_dtype(g: dict, ctx: Context) -> list[Candidate]:
@@ -388,14 +404,13 @@ def found_dtype(g: dict, ctx: Context) -> list[Candidate]:
     if found in _INT_DTYPES and expected in _FLOAT_DTYPES:
         score = 0.85 if (ctx.loss_family("bce", "bce_logits", "mse") or not ctx.has_traceback) else 0.45
         return [Candidate("LD208", score, f"the target is {found} but this loss needs float targets like its input",
-                          "Convert the targets: `target.float()`", ev)]
+                          CATALOG, ev)]
     if found in _FLOAT_DTYPES and expected in _INT_DTYPES:
         src = ctx.source
         swapped = src.on_failing_line(_SWAPPED_CALL) if src else None
         ev2 = ev + ([src.evidence(swapped, f"`{swapped.text}` passes the labels first")] if swapped else [])
         return [Candidate("LD608", 0.85 if swapped else 0.55, "the loss input is an integer tensor and the target "
-                          "float: input and target look swapped (or the input was cast to int)",
-                          "Call the loss as `loss(logits, labels)` with float logits", ev2)]
+                          "float: input and target look swapped (or the input was cast to int)", CATALOG, ev2)]
     return []
 
 
@@ -404,12 +419,11 @@ def old_float_target(g: dict, ctx: Context) -> list[Candidate]:
     arg = g.get("arg", "target")
     if arg == "weight":
         return [Candidate("LD406", 0.9, f"the class `weight` tensor is {dtype}; it must be floating point",
-                          "Build it as float: `torch.tensor([...], dtype=torch.float)`",
-                          [msg(f"argument 'weight' is {dtype}, Float expected")])]
+                          CATALOG, [msg(f"argument 'weight' is {dtype}, Float expected")])]
     if dtype not in _INT_DTYPES:
         return []
     return [Candidate("LD208", 0.85, f"the target is {dtype} but this loss needs float targets",
-                      "Convert the targets: `target.float()`", [msg(f"argument 'target' is {dtype}, Float expected")])]
+                      CATALOG, [msg(f"argument 'target' is {dtype}, Float expected")])]
 
 
 # -- shapes ---------------------------------------------------------------------------
@@ -426,8 +440,7 @@ def batch_size_mismatch(g: dict, ctx: Context) -> list[Candidate]:
         out.append(Candidate("LD407", 0.8 if sq else 0.6,
                              f"the target has batch size 1 but the input's first dim is {n_in}: a batch of one whose "
                              f"batch dimension was squeezed away, so a class/sequence dim took its place",
-                             "Squeeze only the dimension you mean: `squeeze(-1)` (or `squeeze(1)`), never bare `squeeze()`",
-                             e))
+                             CATALOG, e))
     if n_in > n_t and n_t and n_in % n_t == 0:
         k = n_in // n_t
         hint = (f"the input has {k}x as many rows as the target: a `view(-1, K)`/`reshape` with K {k} times too "
@@ -444,8 +457,7 @@ def batch_size_mismatch(g: dict, ctx: Context) -> list[Candidate]:
     if reshape:
         ev = ev + [src.evidence(reshape[-1], f"`{reshape[-1].text}` reshapes with a computed first dimension")]
     out.append(Candidate("LD401", 0.9 if not out else 0.55, f"input batch {n_in} != target batch {n_t}: {hint}",
-                         "Make the first dimensions agree: check each `view`/`reshape`/`flatten` on the logits and "
-                         "flatten the targets the same way", ev))
+                         CATALOG, ev))
     return out
 
 
@@ -462,8 +474,7 @@ def target_size(g: dict, ctx: Context) -> list[Candidate]:
         return [Candidate("LD402", 0.85 if unsq else 0.8,
                           f"the logits have an extra dimension: the target {fmt(got)} fits logits of shape "
                           f"{fmt(got[:1] + ((c,) if c else ()))}, but an extra dim of size {exp[1] if len(exp) > 1 else '?'} "
-                          f"made the loss treat the logits as `(N, C, d1, ...)`",
-                          "Remove the extra dimension from the logits (e.g. `logits.squeeze(1)` or drop the `unsqueeze`)", e)]
+                          f"made the loss treat the logits as `(N, C, d1, ...)`", CATALOG, e)]
     if len(got) == len(exp) and len(exp) >= 2 and exp[0] == got[0]:
         # (N, L, C) logits with (N, L) targets: the loss reads dim 1 (L) as classes
         # and expects targets (N, C); so the target's dims equal the logits' dims 1..-2.
@@ -472,12 +483,11 @@ def target_size(g: dict, ctx: Context) -> list[Candidate]:
         return [Candidate("LD404", 0.85,
                           f"the logits look like `(N, L, C)` = {fmt((got[0], *seq, classes))} with the classes last; "
                           f"the loss reads dim 1 ({seq[0]}) as the classes and expects targets {fmt(exp)}",
-                          "Move the class dim to position 1: `logits.permute(0, 2, 1)` (or flatten both: "
-                          "`logits.reshape(-1, C)`, `target.reshape(-1)`)", ev),
+                          CATALOG, ev),
                 Candidate("LD408", 0.3, "or: logits and targets have different spatial/sequence sizes",
-                          "Resize the logits to the target size", list(ev))]
+                          CATALOG, list(ev))]
     return [Candidate("LD408", 0.5, f"the target {fmt(got)} does not match the logits' layout (expected {fmt(exp)})",
-                      "Give logits `(N, C, d1, ...)` and targets `(N, d1, ...)` the same d1, ... sizes", ev)]
+                      CATALOG, ev)]
 
 
 def bce_target_size(g: dict, ctx: Context) -> list[Candidate]:
@@ -485,15 +495,16 @@ def bce_target_size(g: dict, ctx: Context) -> list[Candidate]:
     ev = [msg(f"target shape {fmt(t)}, input shape {fmt(i)}")]
     if i == () and t == (1,):
         return [Candidate("LD407", 0.9, "the input lost its batch dimension: a batch of one squeezed to a 0-d tensor",
-                          "Squeeze only the output dim: `output.squeeze(1)` (or `squeeze(-1)`), not bare `squeeze()`", ev)]
+                          CATALOG, ev)]
     if i is not None and t is not None and len(i) == len(t) + 1 and i[-1] == 1 and i[:-1] == t:
         return [Candidate("LD405", 0.95, f"the input is {fmt(i)} (one output unit per sample) and the target {fmt(t)}",
-                          "Make the shapes equal: `output.squeeze(1)` (or `target.unsqueeze(1).float()`)", ev)]
+                          CATALOG, ev)]
     if i is not None and t is not None and len(t) == len(i) + 1 and t[-1] == 1 and t[:-1] == i:
+        # the catalog's fix squeezes the logits; here the target carries the extra dim
         return [Candidate("LD405", 0.9, f"the target is {fmt(t)} and the input {fmt(i)}",
-                          "Make the shapes equal: `target.squeeze(1)`", ev)]
+                          f"Squeeze the target to the input's shape {fmt(i)}: `target.squeeze(-1)`", ev)]
     return [Candidate("LD405", 0.7, f"input {fmt(i)} and target {fmt(t)} must have the same shape for binary "
-                      f"cross-entropy", "Give input and target the same shape (one probability/logit per target value)", ev)]
+                      f"cross-entropy", CATALOG, ev)]
 
 
 def mse_broadcast_warning(g: dict, ctx: Context) -> list[Candidate]:
@@ -532,7 +543,7 @@ def scalar_type_float(g: dict, ctx: Context) -> list[Candidate]:
     if score <= 0:
         return []
     return [Candidate("LD406", score, f"the class `weight` tensor is {dtype}; loss weights must be floating point",
-                      "Build the weight as float: `torch.tensor([...], dtype=torch.float)`", ev)]
+                      CATALOG, ev)]
 
 
 def spatial_size_mismatch(g: dict, ctx: Context) -> list[Candidate]:
@@ -551,16 +562,13 @@ def spatial_size_mismatch(g: dict, ctx: Context) -> list[Candidate]:
                f"or pad the convolutions; resize labels only with `mode=\"nearest\"`")
         return [Candidate("LD408", 0.95, message, fix, ev)]
     if i and t and i[0] != t[0]:
-        return [Candidate("LD401", 0.7, f"input batch {i[0]} != target batch {t[0]}",
-                          "Make the batch dimensions agree", ev)]
-    return [Candidate("LD408", 0.8, "logits and targets have different spatial sizes",
-                      "Resize the logits to the label size with `F.interpolate`", ev)]
+        return [Candidate("LD401", 0.7, f"input batch {i[0]} != target batch {t[0]}", CATALOG, ev)]
+    return [Candidate("LD408", 0.8, "logits and targets have different spatial sizes", CATALOG, ev)]
 
 
 def spatial_assert(g: dict, ctx: Context) -> list[Candidate]:
     return [Candidate("LD408", 0.85, "logits and targets differ in batch or spatial size (old THNN assertion)",
-                      "Resize the logits to the label size with `F.interpolate` (labels only with `mode=\"nearest\"`)",
-                      [msg("THNN's spatial NLL assertion `input0 == target0 && input2 == target1 ...` failed")])]
+                      CATALOG, [msg("THNN's spatial NLL assertion `input0 == target0 && input2 == target1 ...` failed")])]
 
 
 # -- API misuse -------------------------------------------------------------------------
@@ -586,13 +594,11 @@ def bool_ambiguous(g: dict, ctx: Context) -> list[Candidate]:
     if ctx.loss_family("loss_init"):
         ev.append(ctx.family_note("loss_init") or msg(""))
         return [Candidate("LD601", 0.9, "a loss class was constructed with tensors as arguments (the traceback goes "
-                          "through the loss's `__init__`)",
-                          "Create the loss first (`criterion = nn.CrossEntropyLoss()`), then call `criterion(output, target)`", ev)]
+                          "through the loss's `__init__`)", CATALOG, ev)]
     if ctx.has_traceback:
         return []  # a generic `if tensor:` bug somewhere; not a loss error
     return [Candidate("LD601", 0.35, "if this came from `nn.CrossEntropyLoss(output, target)` (or another loss class "
-                      "called with tensors), the module was built instead of called",
-                      "Create the loss first, then call it: `criterion = nn.CrossEntropyLoss()`; `criterion(output, target)`", ev)]
+                      "called with tensors), the module was built instead of called", CATALOG, ev)]
 
 
 def grad_scalar(g: dict, ctx: Context) -> list[Candidate]:
@@ -604,8 +610,7 @@ def grad_scalar(g: dict, ctx: Context) -> list[Candidate]:
         ev.append(src.evidence(none[-1], f"`{none[-1].text}` keeps one loss value per element"))
         score = 0.95
     return [Candidate("LD603", score, "the loss was not reduced to a scalar before `.backward()` "
-                      "(`reduction='none'` or a per-sample loss)",
-                      "Reduce first: `loss.mean().backward()` (or `loss.sum()`), or weight then reduce", ev)]
+                      "(`reduction='none'` or a per-sample loss)", CATALOG, ev)]
 
 
 _CONTAINER_TYPES = re.compile(r"^(?:tuple|list|dict|OrderedDict|torch\.return_types\.\w+|[\w.]*Output[s]?\w*)$")
@@ -643,9 +648,7 @@ def no_attribute(g: dict, ctx: Context) -> list[Candidate]:
     note = ctx.family_note("ce", "nll", "bce", "bce_logits", "mse")
     if note:
         ev.append(note)
-    fix = ("Pass the logits tensor: `outputs.logits` for a ModelOutput, `outputs[0]` (or `outputs.logits` for "
-           "torchvision's InceptionOutputs) for a tuple")
-    return [Candidate("LD605", score, f"the loss received a `{typ}` instead of the logits tensor", fix, ev)]
+    return [Candidate("LD605", score, f"the loss received a `{typ}` instead of the logits tensor", CATALOG, ev)]
 
 
 def same_device(g: dict, ctx: Context) -> list[Candidate]:
@@ -667,9 +670,9 @@ def same_device(g: dict, ctx: Context) -> list[Candidate]:
     if not lossy:
         message = (f"tensors on {devices} met in one operation (not necessarily the loss: the model, the input "
                    f"or a buffer may be on the wrong device)")
-    fix = ("Move the targets (and any class `weight`) to the logits' device: `target = target.to(logits.device)`; "
-           "move the loss module too if it holds a weight: `criterion.to(device)`")
-    return [Candidate("LD606", score, message, fix, ev)]
+    if lossy:
+        message += "; a loss module that holds a class `weight` must be moved too (`criterion.to(device)`)"
+    return [Candidate("LD606", score, message, CATALOG, ev)]
 
 
 _DISCRETE = re.compile(r"\.argmax\(|\bargmax\(|\.max\([^)]*\)\s*\[\s*1\s*\]|\.indices\b|\.round\(|torch\.round\(|"
@@ -686,17 +689,15 @@ def no_grad_fn(g: dict, ctx: Context) -> list[Candidate]:
         h = hits[-1]
         ev.append(src.evidence(h, f"`{h.text}` turns the model output into a value with no gradient"))
         return [Candidate("LD607", 0.9, "the loss was computed from a non-differentiable prediction "
-                          "(`argmax`, `max(...).indices`, `.long()`, `.round()`, `.detach()`)",
-                          "Compute the loss from the float logits/probabilities; use `argmax` only for metrics", ev)]
+                          "(`argmax`, `max(...).indices`, `.long()`, `.round()`, `.detach()`)", CATALOG, ev)]
     if nograd:
         ev.append(src.evidence(nograd[-1], f"`{nograd[-1].text}` disables gradients"))
         return [Candidate("LD607", 0.45, "the loss has no gradient history (computed under `no_grad`, or with "
-                          "parameters frozen); if the prediction was made with `argmax`/`.long()`, that is the cause",
-                          "Compute the loss outside `torch.no_grad()` and from the float logits", ev)]
+                          "parameters frozen; compute it outside `torch.no_grad()`); if the prediction was made "
+                          "with `argmax`/`.long()`, that is the cause", CATALOG, ev)]
     return [Candidate("LD607", 0.55, "the loss does not depend on anything that requires grad: often the prediction "
                       "went through `argmax`/`max(...).indices`/`.long()`/`.round()`; also `torch.no_grad()`, "
-                      "`.detach()`, or frozen parameters",
-                      "Compute the loss from the float logits (keep `argmax` for metrics)", ev)]
+                      "`.detach()`, or frozen parameters", CATALOG, ev)]
 
 
 def lossdoctor_finding(g: dict, ctx: Context) -> list[Candidate]:
@@ -707,5 +708,5 @@ def lossdoctor_finding(g: dict, ctx: Context) -> list[Candidate]:
     entry = find(code)
     if entry is None or entry.name != name:
         return []
-    return [Candidate(code, 0.95, g["message"].strip(), "",
+    return [Candidate(code, 0.95, g["message"].strip(), CATALOG,
                       [Evidence("runtime", "raised by a lossdoctor runtime check (the code is in the message)")])]

@@ -162,14 +162,32 @@ PATTERNS: tuple[MessagePattern, ...] = (
        [("0.4", "RuntimeError: Expected object of type torch.cuda.LongTensor but found type torch.cuda.FloatTensor "
                 "for argument #2 'target'")]),
 
+    # The CUDA NLL kernels dispatch twice: on the input's dtype under the kernel's own name,
+    # then on the target's dtype (Byte or Long only) under the same name + `_index`.  So
+    # `"nll_loss_..._index" not implemented for 'Int'` is about the TARGET (int32 labels).
+    _p("nll-index-kernel-not-implemented", "LD203", "_index\" not implemented for",
+       r"\"(?P<kernel>nll_loss\w*_index)\" not implemented for '(?:torch\.)?(?:cuda\.)?(?P<dtype>\w+)'",
+       I.index_kernel_dtype,
+       "about 1.10-2.5 (CUDA `Loss.cu`; older builds say `expected scalar type Long`, 2.6+ `expected target dtype "
+       "to be Long or Byte`)",
+       [("1.12", "RuntimeError: \"nll_loss_forward_reduce_cuda_kernel_2d_index\" not implemented for 'Int'"),
+        ("1.12", "RuntimeError: \"nll_loss_forward_reduce_cuda_kernel_2d_index\" not implemented for 'Float'"),
+        ("2.1", "RuntimeError: \"nll_loss_forward_no_reduce_cuda_kernel_index\" not implemented for 'Int'"),
+        ("2.1", "RuntimeError: \"nll_loss_forward_reduce_cuda_kernel_1d_index\" not implemented for 'Double'"),
+        ("2.1", "RuntimeError: \"nll_loss_backward_reduce_cuda_kernel_2d_index\" not implemented for 'Float'"),
+        ("2.1", "RuntimeError: \"nll_loss_backward_no_reduce_cuda_kernel_index\" not implemented for 'Short'")]),
+
     # ---- LD207 / LD608: integer logits ---------------------------------------------------
+    # (a kernel name ending in `_index` is the target dispatch above, never the logits)
     _p("softmax-not-implemented", "LD207 LD608", "not implemented for",
-       r"\"(?P<kernel>(?:log_)?softmax\w*|host_softmax|log_sigmoid\w*|cross_entropy\w*|nll_loss\w*)\" not implemented "
-       r"for '(?:torch\.)?(?:cuda\.)?(?P<dtype>Long|Int|Short|Char|Byte|Bool)(?:Tensor)?'", I.integer_logits,
+       r"\"(?P<kernel>(?:log_)?softmax\w*|host_softmax|log_sigmoid\w*|cross_entropy\w*|nll_loss\w*)(?<!_index)\" not "
+       r"implemented for '(?:torch\.)?(?:cuda\.)?(?P<dtype>Long|Int|Short|Char|Byte|Bool)(?:Tensor)?'", I.integer_logits,
        "1.0-1.4 `... for 'torch.LongTensor'`; >=1.5 `... for 'Long'`",
        [("1.0", "RuntimeError: \"log_softmax_lastdim_kernel_impl\" not implemented for 'torch.LongTensor'"),
         ("1.2", "RuntimeError: \"host_softmax\" not implemented for 'torch.cuda.LongTensor'"),
-        ("2.13", "NotImplementedError: \"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")]),
+        ("2.13", "NotImplementedError: \"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
+        ("2.13", "NotImplementedError: \"nll_loss_out_frame\" not implemented for 'Long'"),
+        ("1.12", "RuntimeError: \"nll_loss_forward_reduce_cuda_kernel_2d\" not implemented for 'Long'")]),
 
     # ---- LD208: BCE target dtype ------------------------------------------------------------
     _p("result-type-cast", "LD208", "can't be cast to the desired output type",
