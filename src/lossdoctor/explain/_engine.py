@@ -38,8 +38,9 @@ def explain_parsed(parsed: Parsed, *, source_evidence: bool = True) -> Explanati
     notes = []
     if parsed.truncated:
         notes.append(f"the input was cut after {parsed.n_chars:,} characters")
-    if len(parsed.errors) > 1:
-        notes.append(f"{len(parsed.errors)} errors in the input (chained or repeated); all were searched")
+    n_errors = max(parsed.n_errors, len(parsed.errors))
+    if n_errors > 1:
+        notes.append(f"{n_errors:,} errors in the input (chained or repeated); all were searched")
 
     source_cache: dict[tuple[str | None, int | None], SourceFacts] = {}
     seen = {h.pattern.id for h in parsed.hits}
@@ -199,6 +200,7 @@ def parsed_from_exception(exc: BaseException) -> Parsed:
         block = ErrorBlock(type(e).__qualname__ if type(e).__module__ in ("builtins", "lossdoctor")
                            else f"{type(e).__module__}.{type(e).__qualname__}", [], frames, line_no + 1)
         parser.parsed.errors.append(block)
+        parser.parsed.n_errors += 1
         from ._patterns import PATTERNS
 
         for ln in lines[:200]:

@@ -105,7 +105,8 @@ class Hit:
 
 @dataclass
 class Parsed:
-    errors: list[ErrorBlock] = field(default_factory=list)
+    errors: list[ErrorBlock] = field(default_factory=list)  # the last MAX_ERRORS only
+    n_errors: int = 0  # every error seen, kept or not
     hits: list[Hit] = field(default_factory=list)
     n_lines: int = 0
     n_chars: int = 0
@@ -214,6 +215,7 @@ class TextParser:
             self._close_error()
             typ, msg = exc
             p = self.parsed
+            p.n_errors += 1
             if len(p.errors) >= MAX_ERRORS:
                 p.errors.pop(0)
             block = ErrorBlock(typ, [msg] if msg else [], self._frames[-MAX_FRAMES:], self._line_no)
