@@ -215,8 +215,10 @@ def test_pytest_plugin_explains_failures(pytester):
     assert "lossdoctor: runtime checks on (mode=warn)" in out
     assert "- lossdoctor -" in out  # a report section
     assert "LD405 bce-shape-mismatch" in out
-    section = out[out.index("- lossdoctor -"):]
-    assert "test_not_a_loss" not in section.split("_ test_not_a_loss _")[0] or True
+    # exactly one report section, inside the failure report of the loss test
+    assert out.count("- lossdoctor -") == 1
+    bce_block = out[out.index("_ test_bce_shapes _"):out.index("_ test_not_a_loss _")]
+    assert "- lossdoctor -" in bce_block and "LD405" in bce_block[bce_block.index("- lossdoctor -"):]
     # the non-loss failure gets no lossdoctor section
     not_a_loss = out[out.index("test_not_a_loss"):]
     assert "- lossdoctor -" not in not_a_loss.split("short test summary")[0]
