@@ -268,6 +268,8 @@ def load_report(path: str | os.PathLike) -> dict[str, Any]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a lossdoctor JSON report (not UTF-8 text; a binary file?)") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
