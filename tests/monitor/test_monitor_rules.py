@@ -136,6 +136,17 @@ def test_a_run_that_learned_and_then_converged_is_not_flagged():
     assert feed(Monitor(), values, num_classes=10) == []
 
 
+def test_a_drop_to_the_floor_within_the_first_block_is_an_improvement():
+    # first values ~0.75, the floor ~0.63 from step 4 on: the first-20 mean (~0.64) hides the drop
+    values = [0.76, 0.73, 0.70, 0.66] + [0.63 + 0.01 * math.sin(i) for i in range(300)]
+    assert feed(Monitor(), values, loss_name="binary_cross_entropy_with_logits") == []
+
+
+def test_flat_from_the_first_value_is_still_reported():
+    values = [0.63 + 0.01 * math.sin(i) for i in range(200)]
+    assert codes(feed(Monitor(), values, loss_name="binary_cross_entropy_with_logits")) == ["LD703"]
+
+
 def test_user_given_steps_are_used():
     m = Monitor()
     for i, v in enumerate([1.0, -1.0]):
@@ -252,6 +263,7 @@ def test_to_dict_is_json_ready():
         (dict(stride=2.5), ValueError, "stride must be a positive int"),
         (dict(chance_window=1), ValueError, "chance_window must be at least 2"),
         (dict(chance_tol=2.0), ValueError, "chance_tol must be in"),
+        (dict(flat_start=0), ValueError, "flat_start must be at least 1"),
         (dict(window=5), TypeError, "unknown setting"),
     ],
 )

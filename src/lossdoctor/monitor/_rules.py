@@ -50,8 +50,12 @@ class Settings:
     chance_abs_tol: float = 0.02
     # LD703: training steps, counted from the first, in which the loss must improve.
     flat_window: int = 200
-    # An improvement is a block mean this fraction below the first block's mean.
+    # An improvement is a block mean this fraction below the starting level: the higher of
+    # the mean of the first `flat_start` values and the mean of the first block.  A run that
+    # drops to its floor within a few steps (label noise, an easy problem) has a first-block
+    # mean that already includes the drop; its first values do not.
     flat_rel_improvement: float = 0.05
+    flat_start: int = 3
     # LD703 also: training steps in a row whose loss did not change at all (the model is not updated).
     frozen_window: int = 50
     # LD702: below this a classification loss counts as negative (rounding slack).
@@ -61,6 +65,8 @@ class Settings:
         for name in ("chance_window", "flat_window", "frozen_window"):
             if int(getattr(self, name)) < 2:
                 raise ValueError(f"{name} must be at least 2, got {getattr(self, name)!r}")
+        if int(self.flat_start) < 1:
+            raise ValueError(f"flat_start must be at least 1, got {self.flat_start!r}")
         if not 0 < self.chance_tol < 1:
             raise ValueError(f"chance_tol must be in (0, 1), got {self.chance_tol!r}")
         if not 0 < self.flat_rel_improvement < 1:
@@ -106,6 +112,8 @@ class Series:
     _head_sum: float = 0.0
     _head_mean: float | None = None
     _head_first: int | None = None
+    _start_sum: float = 0.0
+    _start_mean: float | None = None
     _block_sum: float = 0.0
     _block_len: int = 0
     _best_block: float = math.inf
@@ -216,12 +224,19 @@ class Series:
     def _flat_step(self, step: int, value: float, settings: Settings) -> Fired | None:
         block = max(1, settings.flat_window // 10)
         self._finite_seen += 1
+        start = min(int(settings.flat_start), block)
         if self._head_mean is None:
             if self._head_first is None:
                 self._head_first = step
             self._head_sum += value
+            if self._finite_seen <= start:
+                self._start_sum += value
+                if self._finite_seen == start:
+                    self._start_mean = self._start_sum / start
             if self._finite_seen == block:
                 self._head_mean = self._head_sum / block
+                if self._start_mean is None:
+                    self._start_mean = self._head_mean
             return None
         self._block_sum += value
         self._block_len += 1
@@ -230,8 +245,8 @@ class Series:
             self._block_sum, self._block_len = 0.0, 0
             if mean < self._best_block:
                 self._best_block, self._best_block_end = mean, step
-            head = self._head_mean
-            if mean < head - max(settings.flat_rel_improvement * abs(head), 1e-3):
+            ref = max(self._head_mean, self._start_mean if self._start_mean is not None else self._head_mean)
+            if mean < ref - max(settings.flat_rel_improvement * abs(ref), 1e-3):
                 self._improved = True
                 return None
         if self._finite_seen < settings.flat_window or "LD701" in self.fired or "LD502" in self.fired:
@@ -239,7 +254,8 @@ class Series:
         return self._fire(
             "LD703", step, value,
             window=self._finite_seen, block=block, first_step=self._head_first,
-            head=self._head_mean, best=self._best_block, best_end=self._best_block_end,
+            head=self._head_mean, start=self._start_mean, start_len=start,
+            best=self._best_block, best_end=self._best_block_end,
             last=value,
         )
 
