@@ -164,7 +164,7 @@ def lint_bytes(data: bytes, *, notebook: bool, module: str, package: str, select
     if b"\0" in data[:8192]:
         res["error"] = {"line": 1, "column": 1, "message": "binary file (contains NUL bytes), not Python source"}
         return res
-    if b"torch" not in data or not _RELEVANT_BYTES.search(data):
+    if b"torch" not in data:
         return res  # cannot involve a PyTorch loss: skipped without parsing
     try:
         text = _decode(data)
@@ -187,8 +187,11 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
               path: str = "<string>", tree: ast.Module | None = None) -> dict[str, Any]:
     """One parse and one walk of a program; the result is plain data (see module docstring)."""
     res = empty_result()
-    if "torch" not in text or not _RELEVANT.search(text) or _suppress.file_suppressed(text):
+    if "torch" not in text or _suppress.file_suppressed(text):
         return res
+    # A file that names no loss, softmax or activation cannot hold a finding, but it
+    # is still parsed: a syntax error in a PyTorch file is worth a line of output.
+    relevant = _RELEVANT.search(text) is not None
     if selected is None:
         selected = frozenset(lint_codes())
     try:
@@ -200,10 +203,11 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
         return res
     except (ValueError, RecursionError, MemoryError) as exc:
         if isinstance(exc, (RecursionError, MemoryError)):
-            what = "too deeply nested to parse"  # CPython's parser gives up on very deep nesting
+            res["error"] = _too_deep(text, "too deeply nested to parse")  # CPython gives up on very deep nesting
         else:
-            what = f"cannot parse: {exc or type(exc).__name__}"
-        res["error"] = {"line": 1, "column": 1, "message": what}
+            res["error"] = {"line": 1, "column": 1, "message": f"cannot parse: {exc or type(exc).__name__}"}
+        return res
+    if not relevant:
         return res
     src = SourceText(text)
     findings: list[dict[str, Any]] = []
@@ -212,7 +216,7 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
     try:
         walker.run(tree)
     except RecursionError:
-        res["error"] = {"line": 1, "column": 1, "message": "too deeply nested to analyse; skipped"}
+        res["error"] = _too_deep(text, "too deeply nested to analyse; skipped")
         return res
     res["parsed"] = True
     if "noqa" in text or "lossdoctor" in text:
@@ -225,6 +229,49 @@ def lint_text(text: str, *, module: str = "", package: str = "", selected: froze
         d["lines"] = {str(op["loc"][0]): src.lines[op["loc"][0] - 1].rstrip("\r\n")
                       for op in (d["input"], d["target"]) if op is not None}
     return res
+
+
+# A logical line with more operators and brackets than this is a candidate for
+# nesting too deep for CPython's parser (its limits are in the thousands).
+_DEEP_TOKENS = 500
+
+
+def _too_deep(text: str, what: str) -> dict[str, Any]:
+    """The error for a program nested too deeply to parse or walk, on the line that does it.
+
+    Neither the parser's RecursionError nor MemoryError carries a line; the
+    culprit is found by tokenizing (only on this rare path): the logical line
+    with the most operator tokens, if it has more than a few hundred.
+    Otherwise the line is reported as unknown.
+    """
+    line = _deepest_line(text)
+    if line is None:
+        return {"line": 0, "column": 0, "message": f"{what} (line unknown)"}
+    return {"line": line, "column": 1, "message": what}
+
+
+def _deepest_line(text: str) -> int | None:
+    import io
+
+    best, best_line = _DEEP_TOKENS, None
+    count, start = 0, None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if start is None:
+                start = tok.start[0]
+            if tok.type == tokenize.OP:
+                count += 1
+            elif tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if count > best:
+                    best, best_line = count, start
+                count, start = 0, None
+            elif tok.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT) and count == 0:
+                start = None
+    except (tokenize.TokenError, SyntaxError, RecursionError, MemoryError):
+        pass
+    if count > best:
+        best_line = start
+    return best_line
 
 
 def _noqa(res: dict[str, Any]) -> dict[int, list[str]]:
@@ -319,7 +366,8 @@ def discover(paths: list[str], config: _config.Config) -> tuple[list[FileJob], l
 
     for raw in paths:
         p = Path(raw)
-        if p.is_file():
+        if p.is_file() or (p.exists() and not p.is_dir()):
+            # Not a regular file (`/dev/null`, a pipe): the worker says so without reading it.
             if not _config.matches(p, exclude, config.root):
                 add(os.path.abspath(raw), True)
         elif p.is_dir():
@@ -337,13 +385,40 @@ def discover(paths: list[str], config: _config.Config) -> tuple[list[FileJob], l
     return jobs, missing
 
 
+class NotRegularFile(OSError):
+    pass
+
+
+def read_source(path: str) -> bytes:
+    """The bytes of a regular file; OSError (with a plain ``strerror``) for anything else.
+
+    Opened without blocking and checked before reading: a named pipe or a device
+    (``/dev/null``, ``/dev/zero``) is never read.
+    """
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+                    else "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a directory" if stat.S_ISDIR(mode) else "not a regular file")
+            raise NotRegularFile(f"not a regular file ({kind}); only Python files and notebooks are linted")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
+
+
 def _worker(args: tuple[str, bool, str, str, frozenset[str]]) -> tuple[str, str, dict[str, Any]]:
     path, notebook, module, package, selected = args
     try:
-        data = Path(path).read_bytes()
+        data = read_source(path)
     except OSError as exc:
         res = empty_result()
-        res["error"] = {"line": 1, "column": 1, "message": f"cannot read: {exc.strerror or exc}"}
+        message = str(exc) if isinstance(exc, NotRegularFile) else f"cannot read: {exc.strerror or exc}"
+        res["error"] = {"line": 0, "column": 0, "message": message}
         return path, "", res
     try:
         res = lint_bytes(data, notebook=notebook, module=module, package=package, selected=selected)
@@ -384,7 +459,7 @@ def lint_paths(paths: list[str], *, selected: frozenset[str], config: _config.Co
         run.jobs[key_path] = job
         if use_cache:
             try:
-                data = job.path.read_bytes()
+                data = read_source(str(job.path))
             except OSError:
                 todo.append(job)
                 continue
