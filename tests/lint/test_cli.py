@@ -118,7 +118,7 @@ def test_missing_path_is_reported(project, run_cli):
 def test_statistics(project, run_cli):
     shutil.copy(FIXTURES / "LD104.py", project / "a.py")
     code, out, _ = run_cli("a.py", "--no-cache", "--statistics", cwd=project)
-    assert out.splitlines() == ["5\tLD104\t[*] log-of-softmax"]
+    assert out.splitlines() == ["8\tLD104\t[*] log-of-softmax"]  # 5 lines, one with 3
 
 
 def test_quiet_prints_findings_only(project, run_cli):

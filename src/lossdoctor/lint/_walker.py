@@ -26,7 +26,9 @@ from ._values import Value, join, join_names, ref
 
 # Tags that describe what a tensor holds (kept across .to(), .cuda(), ...).
 SEMANTIC = frozenset({"probs", "logprobs", "sigmoid", "clamped", "logits", "onehot_int", "onehot_float", "half",
-                      "model_output"})
+                      "model_output", "floored"})
+# Methods that keep probabilities probabilities but can hold them away from 0.
+_FLOORING = {"clamp", "clamp_", "clip", "clip_", "clamp_min", "clamp_min_"}
 _INIT_FIRST = ("__init__", "setup", "build")
 _LIGHTNING = ("lightning", "pytorch_lightning", "lightning.pytorch")
 
@@ -783,6 +785,9 @@ class Walker:
             return Value(frozenset(tags), obj.node, obj.meta) if tags else None
         if name == "half" or (name in ("to", "type") and _dtype_arg(node, scope, self) in api.HALF_DTYPES):
             return obj.with_tags(("half",), origin_half=(self.src.short(node), node.lineno))
+        if name in _FLOORING and _has_floor(node, name):
+            # `p.clamp_min(1e-8)`: still probabilities, but `log` of it cannot be -inf.
+            return obj.with_tags(("floored",))
         if name in api.PASSTHROUGH_METHODS:
             return obj
         if name == "squeeze":
@@ -888,6 +893,16 @@ def _factory_rank(qual: str, node: ast.Call) -> int | None:
     if isinstance(size, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in size.elts):
         return len(size.elts)
     return None
+
+
+def _has_floor(node: ast.Call, name: str) -> bool:
+    """`p.clamp(1e-8)`, `p.clamp(min=eps)`, `p.clamp_min(eps)`: a lower bound that is not a literal 0."""
+    low = node.args[0] if node.args else _kw(node, "min")
+    if name.startswith("clamp_min") and low is None:
+        low = _kw(node, "min")
+    if low is None or (isinstance(low, ast.Constant) and (low.value is None or low.value == 0)):
+        return False
+    return True
 
 
 def _ext_attribute(base: Value, attr: str) -> Value:

@@ -52,8 +52,8 @@ def probabilities_to_nll_loss(ctx, call: LossCall) -> None:
 
 @lint_rule("LD104", on="call")
 def log_of_softmax(ctx, ev: CallEvent) -> None:
-    if ev.kind != "log" or ev.arg is None:
-        return
+    if ev.kind != "log" or ev.arg is None or ev.arg.has("floored"):
+        return  # clamped away from 0 first: numerically worse than log_softmax, but never -inf
     sm = ev.arg.node
     detail = f"`{ctx.src.short(ev.node)}` takes the log of "
     origin = ev.arg.meta.get("origin", (None, None))
