@@ -42,7 +42,8 @@ def test_text_output_like_ruff(project, run_cli):
     assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("train.py:7:28: LD101 ")
-    assert "`probs` comes from `F.softmax(logits, dim=1)` (line 6)" in lines[0]
+    assert lines[0] == ("train.py:7:28: LD101 `F.cross_entropy` received softmax probabilities (`probs` comes from "
+                        "`F.softmax(logits, dim=1)`, line 6); it applies `log_softmax` itself")
     assert lines[2] == "7 |     return F.cross_entropy(probs, labels)"
     assert lines[3] == "  |                            ^^^^^ LD101"
     assert any(line.startswith("  = help: ") for line in lines)
@@ -211,3 +212,44 @@ def test_notebook_fix(project, run_cli):
     assert fixed["cells"][0] == nb["cells"][0]
     assert path.read_text() == json.dumps(fixed, indent=1) + "\n"
     assert code == 0 and "1 fixed" in out
+
+
+SEQUENTIAL_SOFTMAX = textwrap.dedent("""\
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(
+        nn.Linear(20, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+        nn.Softmax(dim=1),
+    )
+    criterion = nn.CrossEntropyLoss()
+    x = torch.randn(8, 20)
+    y = torch.randint(0, 10, (8,))
+    out = model(x)
+    loss = criterion(out, y)
+""")
+
+
+def test_messages_use_the_names_the_user_wrote(project, run_cli):
+    (project / "train.py").write_text(SEQUENTIAL_SOFTMAX)
+    _, out, _ = run_cli("train.py", "--no-cache", "--quiet", cwd=project)
+    assert out.splitlines()[0] == (
+        "train.py:14:18: LD101 `criterion` received softmax probabilities (`out` is the output of an "
+        "`nn.Sequential` ending in `nn.Softmax(dim=1)`, line 8); `CrossEntropyLoss` applies `log_softmax` itself")
+    assert "`cross_entropy`" not in out
+
+
+def _outside_code(message: str) -> str:
+    return "".join(part for i, part in enumerate(message.split("`")) if i % 2 == 0)
+
+
+def test_no_message_chains_colons():
+    from lossdoctor.lint import _config, _engine
+
+    run = _engine.lint_paths([str(FIXTURES)], selected=_engine.resolve_selection(None, []),
+                             config=_config.Config(root=FIXTURES), jobs=1, use_cache=False)
+    assert len(run.findings) > 40
+    chained = [f.message for f in run.findings if _outside_code(f.message).count(": ") > 1]
+    assert chained == []

@@ -104,7 +104,7 @@ class RuleContext:
         d = find(code)
         return d.fix if d is not None and d.fix and d.fix != "TODO" else f"Fix {code}"
 
-    def report(self, code: str, at: Any, detail: str, fix: Fix | None = None) -> None:
+    def report(self, code: str, at: Any, detail: str, fix: Fix | None = None, call: LossCall | None = None) -> None:
         if isinstance(at, Operand):
             loc = at.loc
         elif isinstance(at, ast.AST):
@@ -115,16 +115,50 @@ class RuleContext:
         lines = self.lines
         source = lines[line - 1].rstrip("\r\n") if 0 < line <= len(lines) else ""
         self.findings.append({
-            "code": code, "message": compose_message(code, detail), "evidence": detail,
+            "code": code, "message": compose_message(code, detail, call), "evidence": detail,
             "line": loc[0], "column": loc[1] + 1, "end_line": loc[2], "end_column": loc[3] + 1,
             "fix": fix.to_dict() if fix is not None else None, "source": source,
         })
 
 
-def compose_message(code: str, detail: str) -> str:
+# The loss function a catalog message names generically, per loss family.
+_GENERIC_LOSS = {"ce": "cross_entropy", "nll": "nll_loss", "bce": "binary_cross_entropy",
+                 "bcel": "binary_cross_entropy_with_logits", "kl": "kl_div", "mse": "mse_loss"}
+
+
+def compose_message(code: str, detail: str, call: LossCall | None = None) -> str:
+    """The catalog's message for ``code``, in the user's names, with the concrete ``detail``.
+
+    The loss the catalog names generically (`cross_entropy`) becomes the callee
+    as written (`criterion`, `F.cross_entropy`); where that hides which loss it
+    is, the clause after it names the class (`CrossEntropyLoss`).  The detail
+    goes in parentheses after the message's first clause, so a message has at
+    most one colon (the catalog's own).
+    """
     d = find(code)
     base = d.message if d is not None and d.message and d.message != "TODO" else (d.title if d else code)
-    return f"{base}: {detail}" if detail else base
+    if call is not None:
+        base = _in_user_names(base, call)
+    if not detail:
+        return base
+    cut = min((i for i in (base.find("; "), base.find(": ")) if i >= 0), default=-1)
+    if cut < 0:
+        return f"{base} ({detail})"
+    return f"{base[:cut]} ({detail}){base[cut:]}"
+
+
+def _in_user_names(base: str, call: LossCall) -> str:
+    generic = _GENERIC_LOSS.get(call.family)
+    if generic is None:
+        return base
+    tick = f"`{generic}`"
+    short = call.short
+    written = call.callee if len(call.callee) <= 40 else short
+    if base.startswith(tick):
+        base = f"`{written}`" + base[len(tick):]
+        if short not in written:
+            base = base.replace("; it ", f"; `{short}` ", 1)
+    return base.replace(tick, f"`{short}`")
 
 
 def _decode(data: bytes) -> str:

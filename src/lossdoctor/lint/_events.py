@@ -26,7 +26,7 @@ class Operand:
 
     @property
     def origin(self) -> str:
-        """Where the value's kind was established, for messages: "`F.softmax(x, dim=1)` (line 7)"."""
+        """Where the value's kind was established, for messages: "`p` comes from `F.softmax(x, dim=1)`, line 7"."""
         v = self.value
         if v is None:
             return ""
@@ -35,9 +35,11 @@ class Operand:
             return ""
         via = v.meta.get("via")
         if v.meta.get("origin_file"):
-            where = f" ({v.meta['origin_file']}:{line})"
+            where = f", {v.meta['origin_file']}:{line}"
         else:
-            where = f" (line {line})" if line and line != self.loc[0] else ""
+            where = f", line {line}" if line and line != self.loc[0] else ""
+        if via == "nn.Sequential":
+            return f"`{self.text}` is the output of an `nn.Sequential` ending in `{text}`{where}"
         if via:
             return f"`{via}` returns `{text}`{where}"
         if text == self.text:

@@ -13,9 +13,10 @@ _WHY_DROP_SOFTMAX = ("it changes what the model returns: code that reads this va
                      "(accuracy, inference, export) must apply softmax itself afterwards")
 
 
-def _receives(call: LossCall, what: str) -> str:
+def _receives(call: LossCall) -> str:
+    """Where the loss input got its kind; the catalog message already says what it is."""
     origin = call.input.origin if call.input else ""
-    return f"`{call.callee}` gets {what}: {origin}" if origin else f"`{call.callee}` gets {what} `{call.input.text}`"
+    return origin or f"`{call.input.text}`"
 
 
 @lint_rule("LD101", on="loss_call")
@@ -32,7 +33,7 @@ def softmax_before_cross_entropy(ctx, call: LossCall) -> None:
         fix = Fix(ctx.fix_title("LD101"), tuple(call.input.value.meta["drop"]), safe=False,
                   why_unsafe="the model then returns logits everywhere it is used: code that reads its output "
                              "as probabilities (accuracy, inference, export) must apply softmax itself")
-    ctx.report("LD101", call.input, _receives(call, "probabilities"), fix)
+    ctx.report("LD101", call.input, _receives(call), fix, call=call)
 
 
 @lint_rule("LD102", on="loss_call")
@@ -40,14 +41,14 @@ def logits_to_nll_loss(ctx, call: LossCall) -> None:
     inp = call.input
     if call.family != "nll" or inp is None or not inp.has("logits") or inp.has("probs") or inp.has("logprobs"):
         return
-    ctx.report("LD102", inp, _receives(call, "raw logits"))
+    ctx.report("LD102", inp, _receives(call), call=call)
 
 
 @lint_rule("LD103", on="loss_call")
 def probabilities_to_nll_loss(ctx, call: LossCall) -> None:
     if call.family != "nll" or call.input is None or not call.input.has("probs"):
         return
-    ctx.report("LD103", call.input, _receives(call, "probabilities, not their log"))
+    ctx.report("LD103", call.input, _receives(call), call=call)
 
 
 @lint_rule("LD104", on="call")
@@ -60,7 +61,7 @@ def log_of_softmax(ctx, ev: CallEvent) -> None:
     if ev.arg_node is not None and sm is ev.arg_node:
         detail += "a softmax"
     else:
-        detail += f"`{origin[0]}` (line {origin[1]})" if origin[0] else "a softmax"
+        detail += f"`{origin[0]}`, line {origin[1]}" if origin[0] else "a softmax"
     fix = None
     if (isinstance(sm, ast.Call) and sm is ev.arg_node and ev.arg.meta.get("op") == "softmax"
             and not ev.arg.meta.get("via") and isinstance(sm.func, ast.Attribute) and sm.func.attr == "softmax"):
@@ -77,7 +78,7 @@ def log_of_softmax(ctx, ev: CallEvent) -> None:
 def sigmoid_before_bce_with_logits(ctx, call: LossCall) -> None:
     if call.family != "bcel" or call.input is None or not call.input.has("sigmoid"):
         return
-    ctx.report("LD105", call.input, _receives(call, "sigmoid outputs"))
+    ctx.report("LD105", call.input, _receives(call), call=call)
 
 
 @lint_rule("LD106", on="loss_call")
@@ -85,7 +86,7 @@ def logits_to_bce(ctx, call: LossCall) -> None:
     inp = call.input
     if call.family != "bce" or inp is None or not inp.has("logits") or inp.has("sigmoid") or inp.has("probs"):
         return
-    ctx.report("LD106", inp, _receives(call, "raw logits"))
+    ctx.report("LD106", inp, _receives(call), call=call)
 
 
 @lint_rule("LD107", on="loss_call")
@@ -104,22 +105,22 @@ def sigmoid_then_bce(ctx, call: LossCall) -> None:
             fix = Fix(ctx.fix_title("LD107"), (rename, replace_node(ctx, call.input.node, inner)), safe=False,
                       why_unsafe="the loss stays the same in exact arithmetic, but `weight` and the numbers differ "
                                  "slightly; check any code that compares loss values")
-    ctx.report("LD107", call.input, _receives(call, "sigmoid outputs"), fix)
+    ctx.report("LD107", call.input, _receives(call), fix, call=call)
 
 
 @lint_rule("LD108", on="loss_call")
 def log_softmax_before_cross_entropy(ctx, call: LossCall) -> None:
     if call.family != "ce" or call.input is None or not call.input.has("logprobs"):
         return
-    ctx.report("LD108", call.input, _receives(call, "log-probabilities"))
+    ctx.report("LD108", call.input, _receives(call), call=call)
 
 
 @lint_rule("LD109", on="call")
 def softmax_without_dim(ctx, ev: CallEvent) -> None:
     if ev.kind != "softmax" or ev.extra.get("dim", 0) is not None:
         return
-    ctx.report("LD109", ev.node, f"`{ctx.src.short(ev.node)}` has no `dim`: PyTorch guesses it "
-                                 "(dim 0 for 1-D and 3-D input)")
+    ctx.report("LD109", ev.node, f"`{ctx.src.short(ev.node)}` has no `dim`; PyTorch then picks dim 0 "
+                                 "for 1-D and 3-D input")
 
 
 @lint_rule("LD109", on="loss_call")
@@ -132,14 +133,14 @@ def softmax_over_batch_dim(ctx, call: LossCall) -> None:
     # dim 0 is the class dim of a single unbatched sample: flag only a known batch.
     if (inp.value.meta.get("ndim") or 0) < 2:
         return
-    ctx.report("LD109", inp, f"`{call.callee}` gets a softmax over dim 0 (the batch): {inp.origin}")
+    ctx.report("LD109", inp, f"a softmax over dim 0, the batch; {inp.origin}", call=call)
 
 
 @lint_rule("LD110", on="loss_call")
 def kl_div_input_not_log_probs(ctx, call: LossCall) -> None:
     if call.family != "kl" or call.input is None or not call.input.has("probs"):
         return
-    ctx.report("LD110", call.input, _receives(call, "probabilities as input"))
+    ctx.report("LD110", call.input, _receives(call), call=call)
 
 
 @lint_rule("LD111", on="loss_call")
@@ -148,4 +149,4 @@ def activation_on_logits(ctx, call: LossCall) -> None:
     if call.family != "ce" or inp is None or not inp.has("clamped") or inp.has("probs"):
         return
     op = inp.value.meta.get("op", "an activation")
-    ctx.report("LD111", inp, _receives(call, f"`{op}` outputs as logits"))
+    ctx.report("LD111", inp, f"`{op}` outputs; {_receives(call)}", call=call)

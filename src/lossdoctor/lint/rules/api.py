@@ -25,7 +25,7 @@ def mse_for_classification(ctx, call: LossCall) -> None:
     if call.family != "mse" or inp is None or t is None:
         return
     if inp.has("probs") and (t.has("onehot_int") or t.has("onehot_float")):
-        ctx.report("LD602", inp, f"`{call.callee}` compares softmax outputs with one-hot targets ({t.origin or t.text})")
+        ctx.report("LD602", inp, f"targets {t.origin or t.text}", call=call)
 
 
 @lint_rule("LD603", on="backward")
@@ -34,7 +34,7 @@ def backward_on_unreduced_loss(ctx, ev: BackwardEvent) -> None:
     if v is None or not v.has("unreduced") or ev.has_gradient:
         return
     call = v.meta.get("call")
-    made = f" from `{call.callee}` (line {call.loc[0]}) with `reduction='none'`" if call is not None else ""
+    made = f" from `{call.callee}` on line {call.loc[0]} with `reduction='none'`" if call is not None else ""
     ctx.report("LD603", ev.loc, f"`{ev.text}.backward()` on a per-element loss{made}")
 
 
@@ -53,9 +53,9 @@ def prediction_not_differentiable(ctx, ev: BackwardEvent) -> None:
         return
     meta = call.input.value.meta
     text, line = meta.get("origin_nd") or meta.get("origin") or (call.input.text, None)
-    where = f" (line {line})" if line else ""
-    ctx.report("LD607", call.input, f"`{call.callee}` gets `{text}`{where}, which has no gradient; "
-                                    f"`{ev.text}.backward()` (line {ev.loc[0]}) cannot train the model")
+    where = f", line {line}" if line else ""
+    ctx.report("LD607", call.input, f"`{call.callee}` gets `{text}`{where}; `{ev.text}.backward()` on line "
+                                    f"{ev.loc[0]} cannot train the model", call=call)
 
 
 _PREDICTION_TAGS = ("model_output", "probs", "logprobs", "sigmoid", "logits", "clamped")
@@ -74,5 +74,5 @@ def loss_arguments_swapped(ctx, call: LossCall) -> None:
     last = inp.text.rsplit(".", 1)[-1]
     if not _TARGET_NAME.match(last.lower()):
         return
-    ctx.report("LD608", inp, f"`{call.callee}({inp.text}, {t.text})`: the model output `{t.text}` is the second "
-                             "argument; the order is (input, target)")
+    ctx.report("LD608", inp, f"`{call.callee}({inp.text}, {t.text})` has the model output `{t.text}` second",
+               call=call)

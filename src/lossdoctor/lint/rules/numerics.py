@@ -12,5 +12,5 @@ def half_precision_loss(ctx, call: LossCall) -> None:
     if call.family not in ("ce", "nll") or inp is None or not inp.has("half") or call.autocast:
         return
     text, line = inp.value.meta.get("origin_half", (None, None))
-    how = f"`{text}` (line {line})" if text else "a model converted with `.half()`"
-    ctx.report("LD503", inp, f"`{call.callee}` gets float16 input from {how}, outside autocast")
+    how = f"`{text}`, line {line}" if text else "a model converted with `.half()`"
+    ctx.report("LD503", inp, f"from {how}", call=call)

@@ -12,9 +12,8 @@ def extra_output_dim(ctx, call: LossCall) -> None:
     if call.family not in ("ce", "nll") or inp is None or not inp.has("unsqueezed"):
         return
     text, line = inp.value.meta.get("origin_unsq", (inp.text, None))
-    where = f" (line {line})" if line else ""
-    ctx.report("LD402", inp, f"`{call.callee}` gets `{text}`{where}, which adds dim "
-                             f"{inp.value.meta.get('udim')} to the logits")
+    where = f", line {line}," if line and line != inp.loc[0] else ""
+    ctx.report("LD402", inp, f"`{text}`{where} adds dim {inp.value.meta.get('udim')} to the logits", call=call)
 
 
 @lint_rule("LD404", on="loss_call")
@@ -25,11 +24,10 @@ def class_dim_last(ctx, call: LossCall) -> None:
     if inp.has("linear_out") and inp.value.meta.get("ndim") == 3 and t.value is not None \
             and t.value.meta.get("ndim") == 2:
         text, line = inp.value.meta.get("origin", (inp.text, None))
-        ctx.report("LD404", inp, f"`{call.callee}` gets `{inp.text}`, the output of `{text}` on a 3-D tensor, "
-                                 "with 2-D targets: the classes are in the last dim, not dim 1")
+        ctx.report("LD404", inp, f"`{inp.text}` is the output of `{text}` on a 3-D tensor, with 2-D targets",
+                   call=call)
     elif inp.has("view3") and t.has("view2"):
-        ctx.report("LD404", inp, f"`{call.callee}` gets 3-D logits `{inp.text}` with 2-D targets `{t.text}`: "
-                                 "the class dim must be dim 1, not last")
+        ctx.report("LD404", inp, f"3-D logits `{inp.text}` with 2-D targets `{t.text}`", call=call)
 
 
 @lint_rule("LD407", on="loss_call")
@@ -38,6 +36,5 @@ def squeezed_batch_dim(ctx, call: LossCall) -> None:
     if call.family not in ("ce", "nll", "bce", "bcel") or inp is None or not inp.has("squeezed"):
         return
     text, line = inp.value.meta.get("origin_sq", (inp.text, None))
-    where = f" (line {line})" if line and text != inp.text else ""
-    ctx.report("LD407", inp, f"`{call.callee}` gets `{text}`{where}: `squeeze()` without a dim also drops "
-                             "the batch dim when the batch has one sample")
+    where = f", line {line}" if line and text != inp.text else ""
+    ctx.report("LD407", inp, f"`{text}`{where}", call=call)

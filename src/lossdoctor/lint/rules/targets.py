@@ -16,7 +16,7 @@ def one_hot_target_to_nll_loss(ctx, call: LossCall) -> None:
     t = call.target
     if call.family != "nll" or t is None or not (t.has("onehot_int") or t.has("onehot_float")):
         return
-    ctx.report("LD201", t, f"`{call.callee}` gets one-hot targets: {_target_origin(call)}")
+    ctx.report("LD201", t, f"{_target_origin(call)}", call=call)
 
 
 @lint_rule("LD202", on="loss_call")
@@ -24,7 +24,7 @@ def integer_one_hot_target(ctx, call: LossCall) -> None:
     t = call.target
     if call.family != "ce" or t is None or not t.has("onehot_int"):
         return
-    ctx.report("LD202", t, f"`{call.callee}` gets integer one-hot targets: {_target_origin(call)}")
+    ctx.report("LD202", t, f"{_target_origin(call)}", call=call)
 
 
 @lint_rule("LD206", on="loss_call")
@@ -32,4 +32,4 @@ def one_hot_target_to_cross_entropy(ctx, call: LossCall) -> None:
     t = call.target
     if call.family != "ce" or t is None or not t.has("onehot_float"):
         return
-    ctx.report("LD206", t, f"`{call.callee}` gets float one-hot targets: {_target_origin(call)}")
+    ctx.report("LD206", t, f"{_target_origin(call)}", call=call)
