@@ -109,6 +109,9 @@ PASSTHROUGH_METHODS = {
 # Methods that keep the semantic kind but not the shape facts.
 RESHAPE_METHODS = {"view", "reshape", "flatten"}
 
+# Layers that add one trailing dim to their (index) input.
+EMBEDDING = {p + "Embedding" for p in _NN} | {"torch.nn.modules.sparse.Embedding"}
+
 # Tensor factories whose rank can be read off a literal size.
 FACTORIES = {"torch.randn", "torch.rand", "torch.zeros", "torch.ones", "torch.empty", "torch.randint", "torch.full"}
 

@@ -605,7 +605,8 @@ class Walker:
         last = qual.rsplit(".", 1)[-1]
         if qual.startswith("torch.nn.") and last[:1].isupper() and qual.count(".") == 2:
             # Some other layer: what it outputs is unknown, at most its rank.
-            return Value(("module",), node, {"out": None, "keeps_rank": qual in api.RANK_KEEPING})
+            return Value(("module",), node, {"out": None, "keeps_rank": qual in api.RANK_KEEPING,
+                                             "adds_dim": qual in api.EMBEDDING})
         return None
 
     def _sequential(self, node: ast.Call, args: list) -> Value | None:
@@ -684,7 +685,9 @@ class Walker:
             result = self._module_output(out, node, fval, model=fval.has("model"))
             a0 = args[0] if args else None
             ndim = a0.meta.get("ndim") if a0 is not None else None
-            if result is not None and ndim and fval.meta.get("keeps_rank"):
+            if result is not None and ndim and fval.meta.get("adds_dim"):
+                result = result.with_tags(ndim=ndim + 1)  # nn.Embedding: (N, L) indices -> (N, L, H)
+            elif result is not None and ndim and fval.meta.get("keeps_rank"):
                 result = result.with_tags(ndim=ndim)
                 if out is not None and out.meta.get("op") in ("nn.Linear", "nn.LazyLinear"):
                     result = result.with_tags(("linear_out",))
