@@ -229,3 +229,15 @@ def test_internal_errors_reach_every_report(monkeypatch):
             with lossdoctor.watch() as report:
                 F.cross_entropy(x, y)
         assert report.internal_errors
+
+
+def test_the_error_is_raised_from_the_wrapper_not_from_deep_inside():
+    import traceback
+
+    with lossdoctor.watch():
+        with pytest.raises(IndexError) as info:
+            F.cross_entropy(torch.randn(4, 3), torch.tensor([0, 1, 2, 3]))
+    frames = traceback.extract_tb(info.value.__traceback__)
+    ours = [f for f in frames if "lossdoctor" in f.filename]
+    assert len(ours) == 1 and ours[0].name == "wrapper", [(f.filename, f.name) for f in frames]
+    assert frames[0].filename == __file__

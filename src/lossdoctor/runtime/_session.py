@@ -305,13 +305,19 @@ def _error_text(f: Finding, call: LossCall | None) -> str:
     return "\n".join(lines)
 
 
-def _raise_for(f: Finding, call: LossCall | None, cause: BaseException | None = None):
+@dataclass
+class _Raise:
+    """An exception for the wrapper to raise, so tracebacks end at the user's call, not deep inside."""
+
+    error: BaseException
+    cause: BaseException | None = None
+    reraise: bool = False  # PyTorch's own error, raised again as it was
+
+
+def _error_for(f: Finding, call: LossCall | None) -> LossDoctorError:
     raises = f.details.get("raises") or catalog.get(f.code).raises if f.loud else None
     cls = error_class(raises) if f.loud else LossDoctorError
-    err = cls(f, _error_text(f, call))
-    if cause is not None:
-        raise err from cause
-    raise err from None
+    return cls(f, _error_text(f, call))
 
 
 def _deliver(sessions: list[Session], site: tuple, call: LossCall, findings: list[Finding], loc: Location | None) -> Finding | None:
@@ -403,14 +409,16 @@ def _checked_call_inner(loss, original, call_builder, args, kwargs, sessions):
         call = None
     if to_raise is not None:
         _bump(sessions, site)
-        _raise_for(to_raise.with_location(loc), call)
+        return _Raise(_error_for(to_raise.with_location(loc), call))
 
     try:
         output = original(*args, **kwargs)
     except Exception as torch_error:
         if call is not None and not isinstance(torch_error, LossDoctorError):
-            _explain_torch_error(torch_error, call, sessions, site, loc)
-        raise
+            ours = _explain_torch_error(torch_error, call, sessions, site, loc)
+            if ours is not None:
+                return _Raise(ours, torch_error)
+        return _Raise(torch_error, reraise=True)
 
     if call is not None:
         try:
@@ -427,7 +435,7 @@ def _checked_call_inner(loss, original, call_builder, args, kwargs, sessions):
             call.facts.pop("output", None)
             _bump(sessions, site)
         if post_raise is not None:
-            _raise_for(post_raise.with_location(loc), call)
+            return _Raise(_error_for(post_raise.with_location(loc), call))
     return output
 
 
@@ -438,25 +446,28 @@ def _bump(sessions: list[Session], site) -> None:
         s.sites[site] = s.sites.get(site, 0) + 1
 
 
-def _explain_torch_error(err: BaseException, call: LossCall, sessions, site, loc) -> None:
-    """PyTorch raised something the pre-checks let through (a skipped value check): explain it now."""
+def _explain_torch_error(err: BaseException, call: LossCall, sessions, site, loc) -> LossDoctorError | None:
+    """PyTorch raised something the pre-checks let through (a skipped value check): explain it now.
+
+    Returns lossdoctor's error, of PyTorch's own exception type so handlers still match, for the
+    caller to raise chained to PyTorch's; None when no loud diagnosis explains it.
+    """
     try:
         call.facts.clear()
         findings = [f for f in _run_checks(_checks.pre_checks(call.loss), call, True) if f.loud]
     except Exception as exc:
         _internal_error("explaining a PyTorch error", exc)
-        return
+        return None
     if not findings:
-        return
+        return None
     f = findings[0].with_location(loc)
     for s in sessions:
         s.report.add(site, f, s.sites.get(site, 0))
-    # Raise ours, chained to PyTorch's and of PyTorch's own type, so handlers still match.
     try:
         cls = error_class(type(err).__name__)
     except KeyError:
-        return
-    raise cls(f, _error_text(f, call)) from err
+        return None
+    return cls(f, _error_text(f, call))
 
 
 def _observe(sessions, site, call: LossCall, output, loc) -> None:
@@ -565,19 +576,27 @@ def _make_wrapper(loss: str, original: Callable) -> Callable:
         except Exception:
             hot = None  # the full path below reports any internal error
         if hot is None:
-            return _checked_call(loss, original, lambda: from_functional(loss, args, kwargs), args, kwargs)
+            result = _checked_call(loss, original, lambda: from_functional(loss, args, kwargs), args, kwargs)
+            if type(result) is _Raise:  # raised here, so the traceback ends at the user's call
+                if result.reraise:
+                    raise result.error
+                raise result.error from result.cause
+            return result
         try:
             output = original(*args, **kwargs)
         except Exception as torch_error:  # a skipped value check: explain PyTorch's error now
+            ours = None
             if not isinstance(torch_error, LossDoctorError):
                 _local.busy = True
                 try:
                     call = from_functional(loss, args, kwargs)
                     loc = _LOCATIONS.get(hot[0]) or Location(hot[0][0], hot[0][1])
-                    _explain_torch_error(torch_error, call, hot[1], hot[0], loc)
+                    ours = _explain_torch_error(torch_error, call, hot[1], hot[0], loc)
                 finally:
                     _local.busy = False
-            raise
+            if ours is None:
+                raise
+            raise ours from torch_error
         if any(s.report.monitor is not None for s in hot[1]):
             try:
                 _observe_hot(hot[0], hot[1], loss, args, kwargs, output)
