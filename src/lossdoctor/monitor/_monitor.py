@@ -352,8 +352,8 @@ class Monitor:
         else:  # LD703
             message = (
                 f"the {loss} loss did not improve over its first {facts['window']} training steps "
-                f"(steps {facts['first_step']}-{fired.step}): mean {facts['head']:.4g} over the first "
-                f"{facts['block']} steps, best later mean over {facts['block']} steps {_fmt(facts['best'])}, "
+                f"(steps {facts['first_step']}-{fired.step}): it started at {_start_text(facts)}, "
+                f"its best later mean over {facts['block']} steps is {_fmt(facts['best'])}, "
                 f"last value {_fmt(facts['last'])}"
             )
             evidence = f"block means of {facts['window']} loss values at this call site"
@@ -414,6 +414,15 @@ class Monitor:
 
     def __repr__(self) -> str:
         return f"Monitor(sites={len(self._series)}, findings={len(self._fired)}, stride={self.stride})"
+
+
+def _start_text(facts: dict) -> str:
+    """The reference LD703 compares against: the higher of the first few values and the first block."""
+    head = f"mean {facts['head']:.4g} over the first {facts['block']} steps"
+    start = facts.get("start")
+    if start is not None and start > facts["head"]:
+        return f"mean {start:.4g} over the first {facts.get('start_len', 3)} steps ({head})"
+    return head
 
 
 def series_label(series: Series) -> str:
