@@ -143,30 +143,29 @@ def row_stats(call: LossCall) -> dict:
     return stats
 
 
-def probability_rows(call: LossCall) -> dict | None:
-    """Row stats if every sampled row lies in [0, 1] and sums to 1 (softmax output), else None."""
+def finite_row_stats(call: LossCall) -> dict | None:
+    """Row stats of an input with readable, finite values and at least 2 classes, else None."""
     x = call.input
     if not values_readable(x) or x.dim() == 0 or x.shape[call.class_dim] < 2:
         return None
     s = row_stats(call)
-    tol = _tol(x)
-    if s["empty"] or not s["finite"]:
-        return None
-    if s["min"] >= -tol and s["max"] <= 1 + tol and s["sum_dev"] <= tol:
+    return None if s["empty"] or not s["finite"] else s
+
+
+def probability_rows(call: LossCall) -> dict | None:
+    """Row stats if every sampled row lies in [0, 1] and sums to 1 (softmax output), else None."""
+    s = finite_row_stats(call)
+    tol = _tol(call.input)
+    if s is not None and s["min"] >= -tol and s["max"] <= 1 + tol and s["sum_dev"] <= tol:
         return s
     return None
 
 
 def log_probability_rows(call: LossCall) -> dict | None:
     """Row stats if every sampled row is <= 0 with logsumexp 0 (log_softmax output), else None."""
-    x = call.input
-    if not values_readable(x) or x.dim() == 0 or x.shape[call.class_dim] < 2:
-        return None
-    s = row_stats(call)
-    tol = _tol(x)
-    if s["empty"] or not s["finite"]:
-        return None
-    if s["max"] <= tol and s["lse_dev"] <= tol:
+    s = finite_row_stats(call)
+    tol = _tol(call.input)
+    if s is not None and s["max"] <= tol and s["lse_dev"] <= tol:
         return s
     return None
 
@@ -1131,10 +1130,8 @@ def nll_input_values(call: LossCall) -> Finding | None:
             f"`NLLLoss` received what look like probabilities {summarize(x)}, not log-probabilities: the loss is in [-1, 0]",
             evidence=_prob_evidence(s),
         )
-    if not values_readable(x) or x.shape[call.class_dim] < 2:
-        return None
-    st = row_stats(call)
-    if st["empty"] or not st["finite"]:
+    st = finite_row_stats(call)
+    if st is None:
         return None
     tol = max(_tol(x), 1e-2)
     # Only positive values prove these are not log-probabilities.  Rows that are all <= 0 but do
