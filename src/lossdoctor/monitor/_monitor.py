@@ -125,6 +125,30 @@ class Monitor:
         if len(series.pending) >= self.stride:
             self._flush(key)
 
+    def feeder(self, site: Hashable, training: bool) -> Callable[[float], None] | None:
+        """A lean callable recording one CPU loss value (a float) at a site already observed.
+
+        The runtime uses it on its per-step path: the same effect as ``observe`` for a
+        0-dim CPU loss of an existing curve, without looking the curve up every call.
+        """
+        key = (site, training)
+        series = self._series.get(key)
+        if series is None:
+            return None
+        pending, steps, stride, flush = series.pending, series.pending_steps, self.stride, self._flush
+
+        def feed(value: float) -> None:
+            nonlocal pending, steps
+            if pending is not series.pending:  # a flush swapped the lists
+                pending, steps = series.pending, series.pending_steps
+            pending.append(value)
+            steps.append(series.calls if self.step is None else self.step)
+            series.calls += 1
+            if len(pending) >= stride:
+                flush(key)
+
+        return feed
+
     def note_finding(self, site: Hashable, finding: Finding) -> None:
         """The runtime reports each runtime finding made at ``site``.
 

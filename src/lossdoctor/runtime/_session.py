@@ -132,6 +132,7 @@ class Session:
     accelerator_check_every: int
     sites: dict = field(default_factory=dict)  # site -> calls seen
     soft_target_sites: set = field(default_factory=set)  # sites where real soft targets were seen
+    feeders: dict = field(default_factory=dict)  # (site, training) -> the monitor's lean feed for CPU losses
 
 
 class _State(threading.local):
@@ -547,6 +548,24 @@ _LOCATIONS: dict[tuple, Location] = {}
 
 def _observe_hot(site, sessions, loss: str, args: tuple, kwargs: dict, output) -> None:
     """Feed the loss value of a hot-path call to the monitors (kept lean: it runs every step)."""
+    if len(sessions) == 1 and type(output) is torch.Tensor and output.is_cpu and not output.ndim:
+        session = sessions[0]
+        key = (site, output.requires_grad)
+        feed = session.feeders.get(key)
+        if feed is not None:  # the common case: a CPU scalar loss of a curve already started
+            feed(output.item())
+            return
+        mon = session.report.monitor
+        if mon is not None and key[0] in session.sites:
+            _observe_hot_full(site, sessions, loss, args, kwargs, output)
+            feed = mon.feeder(*key)
+            if feed is not None:
+                session.feeders[key] = feed
+            return
+    _observe_hot_full(site, sessions, loss, args, kwargs, output)
+
+
+def _observe_hot_full(site, sessions, loss: str, args: tuple, kwargs: dict, output) -> None:
     if not _checks.values_readable(output):
         return  # meta/fake/subclass outputs carry no values to watch
     loc = _LOCATIONS.get(site)
