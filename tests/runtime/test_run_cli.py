@@ -130,3 +130,11 @@ def test_bad_targets_and_outputs_are_one_line_messages(tmp_path):
         assert "Traceback" not in res.stderr and res.stderr.strip(), args
     res = run_cli("run", "--output", str(tmp_path / "r.json"), str(script), cwd=tmp_path)
     assert res.returncode == 3 and (tmp_path / "r.json").exists()  # the script's own exit code
+
+
+def test_a_script_that_does_not_compile_is_reported_as_python_would(tmp_path):
+    script = _script(tmp_path, "x = (\n")
+    res = run_cli("run", str(script), cwd=tmp_path)
+    assert res.returncode == 1
+    assert "SyntaxError" in res.stderr and "was never closed" in res.stderr
+    assert "_cli.py" not in res.stderr and "runpy" not in res.stderr

@@ -238,7 +238,8 @@ def _print_user_traceback(exc: BaseException) -> None:
     own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     while tb is not None and (tb.tb_frame.f_code.co_filename.startswith(own) or "runpy" in tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
+    # With no frame of the script's own (it did not compile), Python prints the error alone.
+    traceback.print_exception(type(exc), exc, tb)
 
 
 def _explain(exc: BaseException) -> Any:
