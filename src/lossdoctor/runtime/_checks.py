@@ -99,6 +99,12 @@ _SAMPLE_ROWS = 64
 _SAMPLE_ELEMENTS = 4096
 
 
+def value_range(t: torch.Tensor) -> list:
+    """Min and max of a tensor's values, read with one device-to-host transfer."""
+    lo, hi = torch.aminmax(t.detach())
+    return torch.stack((lo, hi)).tolist()
+
+
 def sample_rows(x: torch.Tensor, class_dim: int) -> torch.Tensor:
     """A few class-vectors of ``x`` (up to 64 rows, about 4096 values) as a float ``(R, C)`` tensor, cheaply."""
     x = x.detach()
@@ -128,8 +134,7 @@ def row_stats(call: LossCall) -> dict:
     else:
         # One cheap pass first; the row sums and logsumexps only for rows that could be
         # probabilities or log-probabilities (ordinary logits stop here).
-        mn, mx = torch.aminmax(rows).__iter__()
-        mn, mx = float(mn), float(mx)
+        mn, mx = value_range(rows)
         finite = math.isfinite(mn) and math.isfinite(mx)  # NaN and inf reach the min or max
         tol = _tol(call.input)
         sum_dev = lse_dev = math.inf
@@ -1007,7 +1012,7 @@ def target_out_of_range(call: LossCall) -> Finding | None:
         return None
     c = call.num_classes
     with torch.no_grad():
-        lo, hi = (int(v) for v in torch.aminmax(y.detach()))
+        lo, hi = value_range(y)
         if 0 <= lo and hi < c:
             return None
         ig = call.ignore_index
@@ -1015,7 +1020,7 @@ def target_out_of_range(call: LossCall) -> Finding | None:
         if not bool(valid.any()):
             return None
         kept = y.detach()[valid]
-        lo, hi = (int(v) for v in torch.aminmax(kept))
+        lo, hi = value_range(kept)
         if 0 <= lo and hi < c:
             return None
         out_of_range = kept[(kept < 0) | (kept >= c)]
@@ -1058,7 +1063,7 @@ def bce_target_out_of_range(call: LossCall) -> Finding | None:
     if not _is_tensor(y) or not y.is_floating_point() or not values_readable(y) or y.numel() == 0:
         return None
     with torch.no_grad():
-        lo, hi = (float(v) for v in torch.aminmax(y.detach()))
+        lo, hi = (float(v) for v in value_range(y))
     if lo >= 0 and hi <= 1:
         return None
     loud = call.loss == "binary_cross_entropy"
@@ -1081,7 +1086,7 @@ def logits_to_bce(call: LossCall) -> Finding | None:
     if not _is_tensor(x) or not x.is_floating_point() or not values_readable(x) or x.numel() == 0:
         return None
     with torch.no_grad():
-        lo, hi = (float(v) for v in torch.aminmax(x.detach()))
+        lo, hi = (float(v) for v in value_range(x))
     if lo >= 0 and hi <= 1:
         return None
     return finding(
@@ -1157,7 +1162,7 @@ def bce_with_logits_values(call: LossCall) -> Finding | None:
         return None
     with torch.no_grad():
         xd = x.detach()
-        lo, hi = (float(v) for v in torch.aminmax(xd))
+        lo, hi = (float(v) for v in value_range(xd))
         if lo >= 0 and hi <= 1 and xd.dim() >= 1 and xd.shape[0] > 1 and bool((xd == xd[:1]).all()):
             # Every sample got the same outputs: a zero-initialised or constant head (an
             # evaluation before training), not the sigmoid of anything.
